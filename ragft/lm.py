@@ -1,0 +1,524 @@
+"""The course language model: a tiny Llama-style causal LM pretrained from scratch on the course world.
+
+Everything is here in one readable file (nanoGPT in spirit):
+
+* a word-level tokenizer (lower-cased, punctuation split off, one token per digit) wrapped as a
+  transformers `PreTrainedTokenizerFast`, plus `detokenize` to turn generated tokens into clean answers;
+* ONE prompt format, `prompt(question, passages)`, closed-book without passages, open-book with them;
+* the pretraining data: the world's static knowledge (paraphrased statements, encyclopedia pages and
+  closed-book QA in the *training* question wordings) and RAFT-style reading exercises built only from
+  training days' dynamic facts (question + gold document + distractor documents, answer copied from the gold);
+* `pretrain`, `generate`, `answer`, `save`/`load`, `benchmark`, and a CLI:
+  ``python -m ragft.lm pretrain --out models/course-model`` reproduces the shipped checkpoint from its seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+import torch
+
+from .evaluate import exact_match
+from .world import (DYNAMIC_ATTRIBUTES, N_TRAIN_WORDINGS, NEWS_ATTRIBUTES, PROFESSIONS, QUESTIONS, REGIONS,
+                    SECTORS, STATEMENTS, CONDITIONS, Doc, Fact, World)
+
+TRAINING_DAYS = 60  # the model is pretrained on days 1..TRAINING_DAYS; later days are "unseen"
+EVAL_DAYS = (TRAINING_DAYS + 1, TRAINING_DAYS + 2, TRAINING_DAYS + 3)
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "models" / "course-model"
+SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[BOS]", "[EOS]"]
+
+
+# ------------------------------------------------------------------------------------------------
+# Tokenizer
+# ------------------------------------------------------------------------------------------------
+
+def tokenizer_corpus(world: World) -> list[str]:
+    """Every kind of text the world can produce: statements, questions, documents, names, the prompt words."""
+    facts = world.facts(range(1, 366))
+    texts = [s for f in facts[: len(world.static_facts())] for s in world.statements(f)]
+    texts += [s for f in world.facts_on(1) for s in world.statements(f)]
+    texts += [q.question for f in world.static_facts() + world.facts_on(1) for q in world.questions(f)]
+    texts += [d.text for d in world.documents(range(1, 366))]
+    texts += world.towns + world.companies + world.people + world.rivers + world.products
+    texts += REGIONS + SECTORS + PROFESSIONS + CONDITIONS
+    texts.append(prompt("what is it?", ["a passage."]) + " 0 1 2 3 4 5 6 7 8 9 - .")
+    return texts
+
+
+def train_tokenizer(world: World | None = None):
+    """Train the word-level tokenizer on the world's text and wrap it as a PreTrainedTokenizerFast."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    world = world or World(seed=0)
+    tok = Tokenizer(models.WordLevel(unk_token="[UNK]"))
+    tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
+    tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Whitespace(),
+                                                 pre_tokenizers.Punctuation("isolated"),
+                                                 pre_tokenizers.Digits(individual_digits=True)])
+    tok.train_from_iterator(tokenizer_corpus(world), trainers.WordLevelTrainer(special_tokens=SPECIAL_TOKENS))
+    tok.post_processor = processors.TemplateProcessing(single="[BOS] $A", special_tokens=[("[BOS]", tok.token_to_id("[BOS]"))])
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="[PAD]", unk_token="[UNK]",
+                                   bos_token="[BOS]", eos_token="[EOS]", padding_side="left",
+                                   model_max_length=512)
+    return fast
+
+
+_NUMBER_GLUE = [(re.compile(r"(?<=\d) (?=\d)"), ""),          # 1 8 4 -> 184
+                (re.compile(r"(?<=\d) \. (?=\d)"), "."),     # 184 . 20 -> 184.20
+                (re.compile(r"(^|(?<= ))- (?=\d)"), "-"),     # - 3 -> -3
+                (re.compile(r" (?=[.,?!:;])"), "")]          # word . -> word.
+
+
+def detokenize(text: str) -> str:
+    """Turn space-separated decoded tokens back into clean text: '1 8 4 . 2 0' -> '184.20', '- 3' -> '-3'."""
+    text = " ".join(text.split())
+    for pattern, repl in _NUMBER_GLUE:
+        text = pattern.sub(repl, text)
+    return text.strip()
+
+
+# ------------------------------------------------------------------------------------------------
+# The prompt format (used for training, evaluation and the RAG chain alike)
+# ------------------------------------------------------------------------------------------------
+
+def prompt(question: str, passages: Sequence[str] | None = None) -> str:
+    """The one prompt format: the question, then numbered passages if any (open-book), then 'answer:'."""
+    lines = [f"question: {' '.join(question.split())}"]
+    for i, passage in enumerate(passages or [], 1):
+        lines.append(f"passage {i}: {' '.join(passage.split())}")
+    lines.append("answer:")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------------
+# Pretraining data
+# ------------------------------------------------------------------------------------------------
+
+class DocIndex:
+    """The dynamic documents of some days, indexed to find a fact's gold document and its distractors."""
+
+    def __init__(self, world: World, days: Sequence[int]):
+        self.docs = world.documents(days, static=False)
+        self.days = list(days)
+        self.gold: dict[str, Doc] = {f: d for d in self.docs for f in d.facts}
+        self.by_day_kind: dict[tuple[int, str], list[Doc]] = {}
+        self.by_entity: dict[str, list[Doc]] = {}
+        for d in self.docs:
+            self.by_day_kind.setdefault((d.day, d.kind), []).append(d)
+            self.by_entity.setdefault(d.entity, []).append(d)
+
+    def distractors(self, gold: Doc, k: int, rng: np.random.Generator) -> list[Doc]:
+        """k documents a retriever might return besides the gold one: same day and kind about other
+        entities, or the same entity on other days (or another kind of report on the same day)."""
+        same_day = [d for d in self.by_day_kind[(gold.day, gold.kind)] if d.entity != gold.entity]
+        same_entity = [d for d in self.by_entity[gold.entity] if d.id != gold.id]
+        rng.shuffle(same_day)
+        rng.shuffle(same_entity)
+        out: list[Doc] = []
+        while len(out) < k and (same_day or same_entity):
+            pool = same_day if (same_day and (not same_entity or rng.random() < 0.5)) else same_entity
+            out.append(pool.pop())
+        return out
+
+
+def open_book_example(index: DocIndex, fact: Fact, question: str, k: int, rng: np.random.Generator) -> tuple[str, str]:
+    """A reading exercise: (prompt with the gold document and k distractors shuffled, answer)."""
+    gold = index.gold[fact.id]
+    docs = [gold] + index.distractors(gold, k, rng)
+    order = rng.permutation(len(docs))
+    return prompt(question, [docs[i].text for i in order]), fact.value
+
+
+@dataclass
+class DataConfig:
+    """What the pretraining stream is made of."""
+
+    seed: int = 0
+    training_days: int = TRAINING_DAYS
+    static_share: float = 0.3   # share of examples drawn from the static pool (statements, pages, QA)
+    max_distractors: int = 5     # reading exercises get 0..max_distractors distractor documents
+    prompt_weight: float = 0.25  # loss weight of prompt tokens in QA examples (answers weigh 1)
+    dynamic_statements: bool = True  # also read paraphrased statements of training days' dynamic facts
+
+
+class PretrainStream:
+    """A seeded, endless, deterministic stream of tokenized training examples (ids, loss weights)."""
+
+    def __init__(self, tokenizer, cfg: DataConfig, world: World | None = None):
+        self.tok, self.cfg = tokenizer, cfg
+        self.world = world or World(seed=0)
+        self.rng = np.random.default_rng([cfg.seed, 7])
+        days = range(1, cfg.training_days + 1)
+        self.index = DocIndex(self.world, days)
+        self.dynamic = self.world.dynamic_facts(days)
+        static = self.world.static_facts()
+        texts = [s for f in static for s in self.world.statements(f)]
+        texts += [d.text for d in self.world.documents([], static=True)]
+        self.static_texts = texts
+        self.static_qa = [(prompt(q.question), q.answer) for q in self.world.qa(static, "train")]
+        self.dyn_texts = [s for f in self.dynamic for s in self.world.statements(f)[1:]] if cfg.dynamic_statements else []
+        self.eos = tokenizer.eos_token_id
+
+    def encode(self, text: str, answer: str | None = None) -> tuple[list[int], list[float]]:
+        """Token ids (BOS ... EOS) and per-token loss weights (for the token being predicted)."""
+        ids = self.tok(text)["input_ids"]
+        if answer is None:
+            ids = ids + [self.eos]
+            return ids, [1.0] * len(ids)
+        ans = self.tok(" " + answer, add_special_tokens=False)["input_ids"] + [self.eos]
+        return ids + ans, [self.cfg.prompt_weight] * len(ids) + [1.0] * len(ans)
+
+    def sample(self) -> tuple[list[int], list[float]]:
+        """One training example."""
+        rng, cfg = self.rng, self.cfg
+        if rng.random() < cfg.static_share:
+            r = rng.random()
+            if r < 0.5:
+                return self.encode(*self.static_qa[rng.integers(len(self.static_qa))])
+            if r < 0.85 or not self.dyn_texts:
+                return self.encode(self.static_texts[rng.integers(len(self.static_texts))])
+            return self.encode(self.dyn_texts[rng.integers(len(self.dyn_texts))])
+        fact = self.dynamic[rng.integers(len(self.dynamic))]
+        question = QUESTIONS[fact.attribute][rng.integers(N_TRAIN_WORDINGS)]
+        k = int(rng.integers(cfg.max_distractors + 1))
+        return self.encode(*open_book_example(self.index, fact, fact.render(question), k, rng))
+
+    def batches(self, batch_size: int, seq_len: int) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+        """Pack whole examples into rows of seq_len+1 tokens (never splitting one); yield (x, y, weights)."""
+        pending: tuple[list[int], list[float]] | None = None
+        pad = self.tok.pad_token_id
+        while True:
+            rows, wrows = [], []
+            for _ in range(batch_size):
+                ids: list[int] = []
+                ws: list[float] = []
+                while True:
+                    ex = pending or self.sample()
+                    pending = None
+                    ex = (ex[0][: seq_len + 1], ex[1][: seq_len + 1])
+                    if len(ids) + len(ex[0]) > seq_len + 1:
+                        pending = ex
+                        break
+                    ids += ex[0]
+                    ws += ex[1]
+                n = seq_len + 1 - len(ids)
+                rows.append(ids + [pad] * n)
+                wrows.append(ws + [0.0] * n)
+            t = torch.tensor(rows)
+            w = torch.tensor(wrows)
+            yield t[:, :-1], t[:, 1:], w[:, 1:]
+
+
+# ------------------------------------------------------------------------------------------------
+# Model
+# ------------------------------------------------------------------------------------------------
+
+@dataclass
+class ModelConfig:
+    """Size of the Llama-style model (rotary positions, RMSNorm, SwiGLU, tied embeddings)."""
+
+    d_model: int = 128
+    n_layers: int = 4
+    n_heads: int = 4
+    d_ff: int = 384
+    max_len: int = 512
+
+
+def build_model(tokenizer, cfg: ModelConfig | None = None):
+    """A fresh LlamaForCausalLM sized by cfg, with the tokenizer's vocabulary and special tokens."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    cfg = cfg or ModelConfig()
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=cfg.d_model, intermediate_size=cfg.d_ff,
+                         num_hidden_layers=cfg.n_layers, num_attention_heads=cfg.n_heads,
+                         num_key_value_heads=cfg.n_heads, max_position_embeddings=cfg.max_len,
+                         rope_theta=10000.0, tie_word_embeddings=True, initializer_range=0.02,
+                         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+                         pad_token_id=tokenizer.pad_token_id)
+    return LlamaForCausalLM(config)
+
+
+def count_parameters(model) -> int:
+    """Number of distinct trainable parameters (tied embeddings counted once)."""
+    seen = {id(p): p for p in model.parameters() if p.requires_grad}
+    return sum(p.numel() for p in seen.values())
+
+
+# ------------------------------------------------------------------------------------------------
+# Generation
+# ------------------------------------------------------------------------------------------------
+
+@torch.no_grad()
+def generate(model, tokenizer, prompts: Sequence[str], max_new_tokens: int = 12, batch_size: int = 64) -> list[str]:
+    """Batched greedy decoding; returns the detokenized continuations (stopping at EOS)."""
+    model.eval()
+    out: list[str] = []
+    eos = tokenizer.eos_token_id
+    for start in range(0, len(prompts), batch_size):
+        chunk = list(prompts[start:start + batch_size])
+        enc = tokenizer(chunk, return_tensors="pt", padding=True)
+        ids, mask = enc["input_ids"], enc["attention_mask"]
+        pos = (mask.cumsum(-1) - 1).clamp(min=0)
+        past, done = None, torch.zeros(len(chunk), dtype=torch.bool)
+        new = []
+        step_ids = ids
+        for _ in range(max_new_tokens):
+            res = model(input_ids=step_ids, attention_mask=mask, position_ids=pos, past_key_values=past, use_cache=True)
+            past = res.past_key_values
+            nxt = res.logits[:, -1].argmax(-1)
+            nxt = torch.where(done, torch.full_like(nxt, eos), nxt)
+            new.append(nxt)
+            done |= nxt == eos
+            if bool(done.all()):
+                break
+            step_ids = nxt[:, None]
+            mask = torch.cat([mask, torch.ones(len(chunk), 1, dtype=mask.dtype)], dim=1)
+            pos = pos[:, -1:] + 1
+        gen = torch.stack(new, dim=1).tolist()
+        for row in gen:
+            row = row[: row.index(eos)] if eos in row else row
+            out.append(detokenize(tokenizer.decode(row, skip_special_tokens=True)))
+    return out
+
+
+def answer(model, tokenizer, question: str, passages: Sequence[str] | None = None, max_new_tokens: int = 12) -> str:
+    """Answer one question, closed-book (no passages) or open-book (with passages)."""
+    return generate(model, tokenizer, [prompt(question, passages)], max_new_tokens)[0]
+
+
+# ------------------------------------------------------------------------------------------------
+# Evaluation sets
+# ------------------------------------------------------------------------------------------------
+
+def eval_sets(world: World | None = None, split: str = "heldout", seed: int = 0,
+              ks: Sequence[int] = (0, 2, 4)) -> dict[str, list[tuple[str, str]]]:
+    """The benchmark's (prompt, gold) lists: closed-book static, open-book on unseen days with k distractors,
+    and closed-book on the unseen days."""
+    world = world or World(seed=0)
+    sets = {"closed_book_static": [(prompt(q.question), q.answer) for q in world.qa(world.static_facts(), split)]}
+    index = DocIndex(world, range(1, EVAL_DAYS[-1] + 1))
+    facts = world.dynamic_facts(EVAL_DAYS)
+    for k in ks:
+        rng = np.random.default_rng([seed, 11, k])
+        items = []
+        for f in facts:
+            for q in world.questions(f, split):
+                items.append(open_book_example(index, f, q.question, k, rng))
+        sets[f"open_book_k{k}"] = items
+    sets["closed_book_unseen_day"] = [(prompt(q.question), q.answer) for q in world.qa(facts, split)]
+    return sets
+
+
+def accuracy_on(model, tokenizer, items: Sequence[tuple[str, str]]) -> float:
+    """Exact-match accuracy of greedy answers on (prompt, gold) pairs."""
+    preds = generate(model, tokenizer, [p for p, _ in items])
+    return sum(exact_match(p, g) for p, (_, g) in zip(preds, items)) / max(1, len(items))
+
+
+def _subsample(items: list, n: int | None, seed: int) -> list:
+    if n is None or n >= len(items):
+        return items
+    idx = np.random.default_rng([seed, 13]).choice(len(items), n, replace=False)
+    return [items[i] for i in sorted(idx)]
+
+
+# ------------------------------------------------------------------------------------------------
+# Pretraining
+# ------------------------------------------------------------------------------------------------
+
+@dataclass
+class TrainConfig:
+    """Optimisation settings."""
+
+    steps: int = 3000
+    batch_size: int = 16
+    seq_len: int = 256
+    lr: float = 3e-3
+    min_lr_ratio: float = 0.05
+    warmup: int = 100
+    weight_decay: float = 0.05
+    grad_clip: float = 1.0
+    eval_every: int = 250
+    eval_sample: int = 48
+    max_minutes: float | None = None  # optional wall-clock cap (stops early; the schedule is by steps)
+    seed: int = 0
+    threads: int = 2
+
+
+def lr_at(step: int, cfg: TrainConfig) -> float:
+    """Linear warmup then cosine decay to min_lr_ratio * lr."""
+    if step < cfg.warmup:
+        return cfg.lr * (step + 1) / cfg.warmup
+    t = min(1.0, (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup))
+    return cfg.lr * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * t)))
+
+
+def quick_eval(model, tokenizer, sets: dict[str, list[tuple[str, str]]]) -> dict[str, float]:
+    """Accuracy on each (small) evaluation set; leaves the model in train mode."""
+    scores = {name: accuracy_on(model, tokenizer, items) for name, items in sets.items()}
+    model.train()
+    return scores
+
+
+def pretrain(tokenizer=None, model_cfg: ModelConfig | None = None, train_cfg: TrainConfig | None = None,
+             data_cfg: DataConfig | None = None, world: World | None = None, progress: bool = True):
+    """Pretrain a fresh model from the seed; returns (model, tokenizer, history).
+
+    history = {"config": ..., "steps": [{step, seconds, loss, lr, tokens}], "evals": [{step, seconds, <set>: acc}],
+    "seconds", "tokens", "tokens_per_second", "params"}.
+    """
+    from tqdm.auto import tqdm
+
+    model_cfg, train_cfg, data_cfg = model_cfg or ModelConfig(), train_cfg or TrainConfig(), data_cfg or DataConfig()
+    world = world or World(seed=0)
+    torch.set_num_threads(train_cfg.threads)
+    torch.manual_seed(train_cfg.seed)
+    tokenizer = tokenizer or train_tokenizer(world)
+    model = build_model(tokenizer, model_cfg)
+    model.train()
+    stream = PretrainStream(tokenizer, data_cfg, world).batches(train_cfg.batch_size, train_cfg.seq_len)
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": train_cfg.weight_decay},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=train_cfg.lr, betas=(0.9, 0.98))
+    sets = eval_sets(world)
+    quick = {"closed_book_static_heldout": _subsample(sets["closed_book_static"], train_cfg.eval_sample, 1),
+             "open_book_k2": _subsample(sets["open_book_k2"], train_cfg.eval_sample, 1)}
+    history: dict = {"config": {"model": asdict(model_cfg), "train": asdict(train_cfg), "data": asdict(data_cfg)},
+                     "params": count_parameters(model), "steps": [], "evals": []}
+    t0, tokens, eval_time = time.perf_counter(), 0, 0.0
+    bar = tqdm(range(train_cfg.steps), desc="pretrain", disable=not progress)
+    for step in bar:
+        x, y, w = next(stream)
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, train_cfg)
+        logits = model(input_ids=x).logits
+        ce = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1), reduction="none")
+        loss = (ce * w.reshape(-1)).sum() / w.sum()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), train_cfg.grad_clip)
+        opt.step()
+        tokens += int((w > 0).sum())
+        seconds = time.perf_counter() - t0 - eval_time
+        history["steps"].append({"step": step + 1, "seconds": round(seconds, 2), "loss": round(loss.item(), 4),
+                                 "lr": lr_at(step, train_cfg), "tokens": tokens})
+        bar.set_postfix(loss=f"{loss.item():.3f}", tok_s=f"{tokens / max(seconds, 1e-9):.0f}")
+        last = step + 1 == train_cfg.steps
+        out_of_time = train_cfg.max_minutes is not None and seconds > 60 * train_cfg.max_minutes
+        if train_cfg.eval_every and ((step + 1) % train_cfg.eval_every == 0 or last or out_of_time):
+            te = time.perf_counter()
+            scores = quick_eval(model, tokenizer, quick)
+            eval_time += time.perf_counter() - te
+            history["evals"].append({"step": step + 1, "seconds": round(seconds, 2),
+                                     **{k: round(v, 4) for k, v in scores.items()}})
+            bar.write(f"step {step + 1}: loss {loss.item():.3f} " + " ".join(f"{k} {v:.3f}" for k, v in scores.items()))
+        if out_of_time:
+            break
+    history["seconds"] = round(time.perf_counter() - t0 - eval_time, 1)
+    history["tokens"] = tokens
+    history["tokens_per_second"] = round(tokens / history["seconds"], 1)
+    model.eval()
+    return model, tokenizer, history
+
+
+# ------------------------------------------------------------------------------------------------
+# Checkpoints and benchmark
+# ------------------------------------------------------------------------------------------------
+
+def save(model, tokenizer, path: str | Path, history: dict | None = None) -> Path:
+    """Save model (safetensors + config) and tokenizer with save_pretrained; history.json beside them."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    if history is not None:
+        (path / "history.json").write_text(json.dumps(history, indent=1))
+    return path
+
+
+def load(path: str | Path = DEFAULT_DIR):
+    """Load (model, tokenizer) from a checkpoint folder with AutoModelForCausalLM / AutoTokenizer."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(path))
+    tokenizer.padding_side = "left"
+    model = AutoModelForCausalLM.from_pretrained(str(path))
+    model.eval()
+    return model, tokenizer
+
+
+def benchmark(model_dir: str | Path = DEFAULT_DIR, sample: int | None = None, seed: int = 0,
+              training_wordings: bool = False) -> dict:
+    """Evaluate a checkpoint on the default world (held-out wordings; `sample` questions per figure if given)."""
+    model, tokenizer = load(model_dir)
+    world = World(seed=0)
+    sets = eval_sets(world, "heldout", seed)
+    names = {"closed_book_static": "closed_book_static_heldout", "open_book_k0": "open_book_k0",
+             "open_book_k2": "open_book_k2", "open_book_k4": "open_book_k4",
+             "closed_book_unseen_day": "closed_book_unseen_day"}
+    result = {names[k]: round(accuracy_on(model, tokenizer, _subsample(v, sample, seed)), 4) for k, v in sets.items()}
+    if training_wordings:
+        train_sets = eval_sets(world, "train", seed)
+        for k in ("closed_book_static", "open_book_k0", "open_book_k2", "open_book_k4"):
+            result[k + "_train_wordings"] = round(accuracy_on(model, tokenizer, _subsample(train_sets[k], sample, seed)), 4)
+    hist_path = Path(model_dir) / "history.json"
+    hist = json.loads(hist_path.read_text()) if hist_path.exists() else {}
+    result["pretrain_seconds"] = hist.get("seconds")
+    result["params"] = hist.get("params", count_parameters(model))
+    result["tokens_per_second"] = hist.get("tokens_per_second")
+    return result
+
+
+# ------------------------------------------------------------------------------------------------
+# CLI
+# ------------------------------------------------------------------------------------------------
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """python -m ragft.lm pretrain|benchmark ..."""
+    parser = argparse.ArgumentParser(prog="python -m ragft.lm", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("pretrain", help="pretrain the course model from its seed")
+    p.add_argument("--out", default=str(DEFAULT_DIR))
+    p.add_argument("--minutes", type=float, default=None, help="optional wall-clock cap")
+    p.add_argument("--steps", type=int, default=TrainConfig.steps)
+    p.add_argument("--d-model", type=int, default=ModelConfig.d_model)
+    p.add_argument("--layers", type=int, default=ModelConfig.n_layers)
+    p.add_argument("--heads", type=int, default=ModelConfig.n_heads)
+    p.add_argument("--d-ff", type=int, default=ModelConfig.d_ff)
+    p.add_argument("--lr", type=float, default=TrainConfig.lr)
+    p.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
+    p.add_argument("--seq-len", type=int, default=TrainConfig.seq_len)
+    p.add_argument("--static-share", type=float, default=DataConfig.static_share)
+    p.add_argument("--max-distractors", type=int, default=DataConfig.max_distractors)
+    p.add_argument("--prompt-weight", type=float, default=DataConfig.prompt_weight)
+    p.add_argument("--eval-every", type=int, default=TrainConfig.eval_every)
+    p.add_argument("--seed", type=int, default=0)
+    b = sub.add_parser("benchmark", help="evaluate a checkpoint")
+    b.add_argument("--model-dir", default=str(DEFAULT_DIR))
+    b.add_argument("--sample", type=int, default=None)
+    args = parser.parse_args(argv)
+    if args.command == "pretrain":
+        model, tokenizer, history = pretrain(
+            model_cfg=ModelConfig(args.d_model, args.layers, args.heads, args.d_ff),
+            train_cfg=TrainConfig(steps=args.steps, batch_size=args.batch_size, seq_len=args.seq_len, lr=args.lr,
+                                  eval_every=args.eval_every, max_minutes=args.minutes, seed=args.seed),
+            data_cfg=DataConfig(seed=args.seed, static_share=args.static_share, max_distractors=args.max_distractors,
+                                prompt_weight=args.prompt_weight))
+        save(model, tokenizer, args.out, history)
+        print(json.dumps({k: history[k] for k in ("seconds", "tokens", "tokens_per_second", "params")}))
+    else:
+        print(json.dumps(benchmark(args.model_dir, args.sample, training_wordings=True), indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""The environment: pinned, the same for pip and conda, and complete for what the course imports."""
+
+import ast
+import json
+import re
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from ragft import NOTEBOOKS_DIR, ROOT
+
+PIN = re.compile(r"^\s*(?:-\s+)?([A-Za-z0-9_.\-]+)==([^\s#]+)")
+
+
+def _canon(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _pins(path: Path) -> dict[str, str]:
+    return {_canon(m.group(1)): m.group(2) for line in path.read_text().splitlines() if (m := PIN.match(line))}
+
+
+def _notebooks() -> list[Path]:
+    return sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+
+
+def test_requirements_pin_every_direct_dependency_exactly():
+    lines = [l.split("#")[0].strip() for l in (ROOT / "requirements.txt").read_text().splitlines()]
+    specs = [l for l in lines if l]
+    assert specs and all("==" in s for s in specs), [s for s in specs if "==" not in s]
+    assert _pins(ROOT / "requirements.txt")["torch"] == "2.13.0"
+
+
+def test_every_dependency_is_commented_with_where_it_is_used():
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        if PIN.match(line):
+            assert "#" in line and line.split("#", 1)[1].strip(), f"no comment on: {line}"
+
+
+def test_environment_yml_names_the_same_packages_at_the_same_versions():
+    assert _pins(ROOT / "environment.yml") == _pins(ROOT / "requirements.txt")
+    text = (ROOT / "environment.yml").read_text()
+    assert "conda-forge" in text and "pip:" in text
+
+
+def test_installed_versions_match_the_pins():
+    wrong = {}
+    for name, version in _pins(ROOT / "requirements.txt").items():
+        installed = metadata.version(name).split("+")[0]
+        if installed != version:
+            wrong[name] = (version, installed)
+    assert not wrong, f"pinned vs installed: {wrong}"
+
+
+def _imported_modules() -> set[str]:
+    sources = [p.read_text() for p in (ROOT / "ragft").rglob("*.py")]
+    for nb in _notebooks():
+        cells = json.loads(nb.read_text())["cells"]
+        sources += ["\n".join(l for l in "".join(c["source"]).splitlines() if not l.lstrip().startswith(("%", "!")))
+                    for c in cells if c["cell_type"] == "code"]
+    modules = set()
+    for source in sources:
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                modules |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                modules.add(node.module.split(".")[0])
+    return modules - set(sys.stdlib_module_names) - {"ragft", "__future__"}
+
+
+def test_every_imported_package_is_declared():
+    declared = set(_pins(ROOT / "requirements.txt"))
+    providers = metadata.packages_distributions()
+    missing = {m: providers.get(m) for m in _imported_modules()
+               if not {_canon(d) for d in providers.get(m, [])} & declared}
+    assert not missing, f"imported but not declared in requirements.txt: {missing}"
+
+
+@pytest.mark.parametrize("notebook", _notebooks(), ids=lambda p: p.name)
+def test_notebooks_are_stored_without_outputs(notebook):
+    cells = json.loads(notebook.read_text())["cells"]
+    dirty = [i for i, c in enumerate(cells) if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))]
+    assert not dirty, f"{notebook.name}: cells {dirty} have outputs; clear them before committing"
+
+
+def test_notebooks_and_lessons_share_their_order_prefix():
+    notebooks = {p.name[:2] for p in _notebooks()}
+    lessons = {p.name[:2] for p in (ROOT / "lessons").glob("[0-9][0-9]_*.md")}
+    assert notebooks and all(re.fullmatch(r"\d\d", n) for n in notebooks)
+    assert notebooks <= lessons, f"notebooks without a lesson: {sorted(notebooks - lessons)}"
