@@ -278,13 +278,14 @@ class World:
     """
 
     def __init__(self, seed: int = 0, n_towns: int = 24, n_companies: int = 16, n_people: int = 24,
-                 day: int = 1, news_per_day: int = 4):
+                 day: int = 1, news_per_day: int | None = None):
         for name, n, cap in (("n_towns", n_towns, 240), ("n_companies", n_companies, 128),
                              ("n_people", n_people, 384)):
             if not 1 <= n <= cap:
                 raise ValueError(f"{name} must be between 1 and {cap}, got {n}")
         if day < 1:
             raise ValueError(f"day must be 1 or later, got {day}")
+        news_per_day = min(4, n_companies) if news_per_day is None else news_per_day
         if not 0 <= news_per_day <= n_companies:
             raise ValueError(f"news_per_day must be between 0 and n_companies ({n_companies}), got {news_per_day}")
         self.seed, self.day, self.news_per_day = seed, day, news_per_day

@@ -1,0 +1,56 @@
+"""Self-checks for the notebooks' exercises: each says what is wrong and hints at why.
+
+A check returns a `Verdict`; printing it shows a line that starts with "Correct" or "Not yet".
+Checks never raise on a wrong answer, so an unsolved notebook still runs from top to bottom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from ragft.evaluate import exact_match
+
+
+@dataclass
+class Verdict:
+    ok: bool
+    message: str
+
+    def __str__(self) -> str:
+        return ("Correct! " if self.ok else "Not yet: ") + self.message
+
+    def _repr_pretty_(self, p, cycle) -> None:  # shown as text in a notebook
+        p.text(str(self))
+
+
+def stale_model_guess(guess: Sequence[bool] | None, questions: Sequence, model_correct: Sequence[bool],
+                      cutoff_day: int) -> Verdict:
+    """Exercise 01.1: which questions can the closed-book model answer? Compared with what it actually did."""
+    if guess is None or len(guess) != len(questions):
+        return Verdict(False, f"set `my_guess` to a list of {len(questions)} True/False values, one per question.")
+    wrong = []
+    for i, (g, q, actual) in enumerate(zip(guess, questions, model_correct)):
+        if bool(g) != bool(actual):
+            if q.day > cutoff_day:
+                why = (f"it asks about day {q.day}, after the model's training data ended (day {cutoff_day}): "
+                       "nothing about it can be in the weights")
+            elif actual:
+                why = "it is a static fact the model learned in pretraining, and it generalises to this wording"
+            else:
+                why = "it is a static fact, but the model got it wrong: parametric memory is imperfect"
+            wrong.append(f"question {i + 1} ({q.question!r}): the model {'did' if actual else 'did not'} answer it; {why}")
+    if wrong:
+        return Verdict(False, "; ".join(wrong))
+    return Verdict(True, "static facts from before the cutoff are in the weights; today's facts are not.")
+
+
+def store_answers(retrieved: Sequence, answer: str, gold: str, fact_sentence: str) -> Verdict:
+    """Exercise 01.2: after adding today's news to the store, the store finds it and the model reads it."""
+    if not any(fact_sentence in d.page_content for d in retrieved):
+        return Verdict(False, "the store returned no document that states the new fact. Add a document whose text "
+                              f"contains: {fact_sentence!r} with `store.add_documents([...])`, then run again.")
+    if not exact_match(answer, gold):
+        return Verdict(False, f"the store found the fact, but the model answered {answer!r} instead of {gold!r}: "
+                              "is the retrieved passage in the prompt?")
+    return Verdict(True, "one appended document, no training: the store knows today's news in milliseconds.")

@@ -1,0 +1,32 @@
+"""Self-checks say what is wrong (never a bare AssertionError) and accept a right answer."""
+
+from langchain_core.documents import Document
+
+from ragft import checks
+from ragft.world import World
+
+WORLD = World(seed=0, day=61)
+STATIC = WORLD.qa(WORLD.static_facts()[:2], "heldout")[:2]
+TODAY = WORLD.qa(WORLD.facts_on(61)[:1], "heldout")[:1]
+
+
+def test_stale_model_guess():
+    questions = STATIC + TODAY
+    actual = [True, False, False]
+    unsolved = checks.stale_model_guess(None, questions, actual, cutoff_day=60)
+    assert not unsolved.ok and "list of 3 True/False" in str(unsolved)
+    wrong = checks.stale_model_guess([True, True, True], questions, actual, cutoff_day=60)
+    assert not wrong.ok and "after the model's training data ended (day 60)" in str(wrong)
+    assert "model got it wrong" in str(wrong)
+    assert checks.stale_model_guess(actual, questions, actual, cutoff_day=60).ok
+
+
+def test_store_answers():
+    fact = WORLD.facts_on(61)[0]
+    other = Document(page_content="Holnok lies in the region of Lowmere.")
+    gold = Document(page_content=fact.sentence)
+    missing = checks.store_answers([other], "x", fact.value, fact.sentence)
+    assert not missing.ok and "store.add_documents" in str(missing)
+    misread = checks.store_answers([gold], "nonsense", fact.value, fact.sentence)
+    assert not misread.ok and "instead of" in str(misread)
+    assert checks.store_answers([gold], fact.value, fact.value, fact.sentence).ok
