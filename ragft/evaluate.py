@@ -1,7 +1,8 @@
-"""Scoring answers: exact match and token F1 after a light, number-safe normalisation."""
+"""Scores: answers (exact match, token F1) and retrieval (recall@k, MRR, nDCG, citations)."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from typing import Sequence
@@ -40,3 +41,47 @@ def accuracy(predictions: Sequence[str], golds: Sequence[str]) -> float:
     if not golds:
         raise ValueError("nothing to score: no gold answers")
     return sum(exact_match(p, g) for p, g in zip(predictions, golds)) / len(golds)
+
+
+# ---- retrieval -----------------------------------------------------------------------------------
+
+def _first_hit(ranked: Sequence[str], relevant: set[str]) -> int | None:
+    """1-based rank of the first relevant id, or None."""
+    return next((i for i, r in enumerate(ranked, 1) if r in relevant), None)
+
+
+def recall_at_k(rankings: Sequence[Sequence[str]], relevant: Sequence[set[str]], k: int) -> float:
+    """Share of questions with at least one relevant document in the top k (each question has one gold fact)."""
+    _check_lengths(rankings, relevant)
+    return sum(any(r in rel for r in ranked[:k]) for ranked, rel in zip(rankings, relevant)) / len(relevant)
+
+
+def mrr(rankings: Sequence[Sequence[str]], relevant: Sequence[set[str]]) -> float:
+    """Mean reciprocal rank of the first relevant document (0 when none is retrieved)."""
+    _check_lengths(rankings, relevant)
+    ranks = [_first_hit(ranked, rel) for ranked, rel in zip(rankings, relevant)]
+    return sum(1 / r for r in ranks if r) / len(ranks)
+
+
+def ndcg_at_k(rankings: Sequence[Sequence[str]], relevant: Sequence[set[str]], k: int = 10) -> float:
+    """Mean nDCG@k with binary relevance."""
+    _check_lengths(rankings, relevant)
+    total = 0.0
+    for ranked, rel in zip(rankings, relevant):
+        dcg = sum(1 / math.log2(i + 1) for i, r in enumerate(ranked[:k], 1) if r in rel)
+        ideal = sum(1 / math.log2(i + 1) for i in range(1, min(len(rel), k) + 1))
+        total += dcg / ideal if ideal else 0.0
+    return total / len(rankings)
+
+
+def citation_accuracy(cited: Sequence[Sequence[str]], relevant: Sequence[set[str]]) -> float:
+    """Share of answers whose citations are exactly relevant documents (at least one, no irrelevant one)."""
+    _check_lengths(cited, relevant)
+    return sum(bool(c) and set(c) <= rel for c, rel in zip(cited, relevant)) / len(relevant)
+
+
+def _check_lengths(a: Sequence, b: Sequence) -> None:
+    if len(a) != len(b):
+        raise ValueError(f"{len(a)} rankings for {len(b)} questions")
+    if not b:
+        raise ValueError("nothing to score: no questions")
