@@ -54,3 +54,40 @@ def store_answers(retrieved: Sequence, answer: str, gold: str, fact_sentence: st
         return Verdict(False, f"the store found the fact, but the model answered {answer!r} instead of {gold!r}: "
                               "is the retrieved passage in the prompt?")
     return Verdict(True, "one appended document, no training: the store knows today's news in milliseconds.")
+
+
+def retriever_finds(retriever, question: str, expected: str) -> Verdict:
+    """Exercise 02.1: a retriever over your own texts puts the right one first."""
+    if retriever is None:
+        return Verdict(False, "set `my_retriever` to a retriever over my_texts, e.g. rag.bm25_retriever(my_texts, k=1).")
+    if not hasattr(retriever, "invoke"):
+        return Verdict(False, f"`my_retriever` is a {type(retriever).__name__}, not a retriever: build one with "
+                              "rag.bm25_retriever(...) or rag.vector_retriever(rag.vector_store(...)).")
+    found = retriever.invoke(question)
+    if not found:
+        return Verdict(False, "the retriever returned nothing: is the store empty?")
+    if expected.lower() not in found[0].page_content.lower():
+        return Verdict(False, f"the top chunk is {found[0].page_content!r}. BM25 needs shared words; a vector "
+                              "search matches meaning: try the other one.")
+    return Verdict(True, f"the top chunk is {found[0].page_content!r}: RAG works on any texts.")
+
+
+def day_filter_fixes(question: str | None, plain, filtered) -> Verdict:
+    """Exercise 02.2: a question the plain vector search gets wrong on the day, and the filter gets right."""
+    from ragft.rag import day_of
+
+    if not question:
+        return Verdict(False, "set `broken_question` to one of today's dynamic questions (it names a day).")
+    day = day_of(question)
+    if day is None:
+        return Verdict(False, f"{question!r} names no day: the day filter only acts on questions like '... on day 61?'.")
+    top = plain.invoke(question)[0]
+    if top.metadata.get("day") in (day, 0):
+        return Verdict(False, f"the plain vector search already returns a day-{top.metadata.get('day')} chunk for this "
+                              "question: try other towns or companies, or other wordings.")
+    fixed = filtered.invoke(question)[0]
+    if fixed.metadata.get("day") != day:
+        return Verdict(False, f"the filtered search returned day {fixed.metadata.get('day')}: is the question's "
+                              "day in the store?")
+    return Verdict(True, f"the plain search returned day {top.metadata['day']}, the filtered one day {day}: "
+                         "embeddings blur numbers, metadata does not.")

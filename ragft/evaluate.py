@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from collections import Counter
 from typing import Sequence
 
@@ -85,3 +86,39 @@ def _check_lengths(a: Sequence, b: Sequence) -> None:
         raise ValueError(f"{len(a)} rankings for {len(b)} questions")
     if not b:
         raise ValueError("nothing to score: no questions")
+
+
+# ---- a whole RAG system --------------------------------------------------------------------------
+
+def gold_chunks(docs: Sequence) -> dict[str, set[str]]:
+    """fact id -> ids of the chunks that state it (from the world's 'facts' metadata)."""
+    gold: dict[str, set[str]] = {}
+    for d in docs:
+        for fact_id in filter(None, d.metadata.get("facts", "").split(";")):
+            gold.setdefault(fact_id, set()).add(d.metadata.get("chunk") or d.metadata["source"])
+    return gold
+
+
+def score_rag(chain, questions: Sequence, gold: dict[str, set[str]], k: int) -> dict[str, float]:
+    """Run a RAG chain on world questions (batched); score answers, retrieval and citations."""
+    start = time.perf_counter()
+    outs = chain.batch([q.question for q in questions])
+    seconds = time.perf_counter() - start
+    rankings = [[p.metadata.get("chunk") or p.metadata["source"] for p in o["passages"]] for o in outs]
+    relevant = [gold.get(q.fact_id, set()) for q in questions]
+    return {"exact_match": accuracy([o["answer"] for o in outs], [q.answer for q in questions]),
+            "recall@1": recall_at_k(rankings, relevant, 1), f"recall@{k}": recall_at_k(rankings, relevant, k),
+            "mrr": mrr(rankings, relevant), "ndcg@10": ndcg_at_k(rankings, relevant, 10),
+            "citation_accuracy": citation_accuracy([o["sources"] for o in outs], relevant),
+            "ms_per_question": 1000 * seconds / len(questions)}
+
+
+def latency_ms(retriever, questions: Sequence[str]) -> dict[str, float]:
+    """Per-query retrieval latency: median and 95th percentile, in milliseconds."""
+    times = []
+    for q in questions:
+        start = time.perf_counter()
+        retriever.invoke(q)
+        times.append(1000 * (time.perf_counter() - start))
+    times.sort()
+    return {"p50_ms": times[len(times) // 2], "p95_ms": times[min(len(times) - 1, int(0.95 * len(times)))]}

@@ -30,3 +30,31 @@ def test_store_answers():
     misread = checks.store_answers([gold], "nonsense", fact.value, fact.sentence)
     assert not misread.ok and "instead of" in str(misread)
     assert checks.store_answers([gold], fact.value, fact.value, fact.sentence).ok
+
+
+def test_retriever_finds():
+    from ragft import rag
+
+    texts = ["Lunch is served in the blue hall.", "Exercises are due every Friday."]
+    assert "set `my_retriever`" in str(checks.retriever_finds(None, "When are exercises due?", "Friday"))
+    assert "not a retriever" in str(checks.retriever_finds(texts, "When are exercises due?", "Friday"))
+    wrong = rag.KeywordRetriever.from_texts(texts[:1])
+    assert "top chunk is" in str(checks.retriever_finds(wrong, "When is lunch served, and exercises?", "Friday"))
+    assert checks.retriever_finds(rag.bm25_retriever(texts, 1), "When are exercises due?", "Friday").ok
+
+
+def test_day_filter_fixes():
+    from langchain_core.documents import Document
+
+    class Fixed:
+        def __init__(self, day):
+            self.day = day
+
+        def invoke(self, question):
+            return [Document(page_content="x", metadata={"day": self.day})]
+
+    q = "What was the high in Holnok on day 61?"
+    assert "set `broken_question`" in str(checks.day_filter_fixes(None, Fixed(16), Fixed(61)))
+    assert "names no day" in str(checks.day_filter_fixes("Who founded Zenora?", Fixed(16), Fixed(61)))
+    assert "already returns a day-61" in str(checks.day_filter_fixes(q, Fixed(61), Fixed(61)))
+    assert checks.day_filter_fixes(q, Fixed(16), Fixed(61)).ok
