@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
 import sys
 import time
 from typing import Callable
@@ -23,7 +25,97 @@ def _base_model() -> dict:
     return benchmark()
 
 
-PARTS: dict[str, Callable[[], dict]] = {"base_model": _base_model}
+def run_notebooks(prefixes: list[str]) -> dict[str, dict[str, float]]:
+    """Execute notebooks one by one in a fresh process each: wall seconds and peak memory (kernel included)."""
+    from ragft.course import notebooks
+
+    out = {}
+    for path in notebooks(prefixes):
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "ragft.course", path.name[:2]], stdout=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        if status != 0:
+            raise RuntimeError(f"{path.name} failed; run `python -m ragft.course {path.name[:2]}` to see why")
+        out[path.stem] = {"seconds": round(time.perf_counter() - start, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
+    return out
+
+
+def _embed_overhead(texts: list[str], batch_size: int = 64, repeats: int = 3) -> float:
+    """Kit embeddings time / raw sentence-transformers time, same texts and batch size (best of `repeats`)."""
+    from sentence_transformers import SentenceTransformer
+
+    from ragft import rag
+
+    kit = rag.embeddings(batch_size=batch_size)
+    raw = SentenceTransformer(rag.embedder_path(), device="cpu")
+    kit.embed_documents(texts[:64]), raw.encode(texts[:64], batch_size=batch_size)  # warm up both
+    best = {"kit": float("inf"), "raw": float("inf")}
+    for _ in range(repeats):  # alternate, so that machine noise hits both alike
+        for name, fn in (("kit", lambda: kit.embed_documents(texts)),
+                         ("raw", lambda: raw.encode(texts, batch_size=batch_size, normalize_embeddings=True))):
+            start = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best["kit"] / best["raw"]
+
+
+def _ann_100k(n_chunks: int = 100_000, n_queries: int = 200) -> dict:
+    """Flat vs HNSW on 100k real chunks of the world (about 7 minutes on 2 cores, most of it embedding)."""
+    import numpy as np
+
+    from ragft import rag
+    from ragft.world import World
+
+    world = World(seed=0)
+    days = 1 + n_chunks // len(world.documents([1], static=False))
+    chunks = rag.split(world.as_documents(days=range(1, days + 1)))[:n_chunks]
+    vectors = np.asarray(rag.embeddings().embed_documents([c.page_content for c in chunks]), dtype="float32")
+    questions = [q.question for q in world.qa(world.facts_on(days), "heldout")][:n_queries]
+    queries = np.asarray(rag.embeddings().embed_documents(questions), dtype="float32")
+
+    def per_query(index) -> tuple[float, np.ndarray]:
+        found, start = [], time.perf_counter()
+        for q in queries:  # one query at a time, as a chain asks them
+            found.append(index.search(q[None], 10)[1][0])
+        return 1000 * (time.perf_counter() - start) / len(queries), np.array(found)
+
+    flat = rag.faiss_index(vectors.shape[1], "flat")
+    flat.add(vectors)
+    flat_ms, truth = per_query(flat)
+    hnsw = rag.faiss_index(vectors.shape[1], "hnsw")
+    hnsw.add(vectors)
+    for ef in (16, 32, 64, 128, 256):
+        hnsw.hnsw.efSearch = ef
+        hnsw_ms, found = per_query(hnsw)
+        recall = float(np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth)]))
+        if recall >= 0.95:
+            break
+    return {"chunks_100k": len(chunks), "flat_query_ms_100k": round(flat_ms, 3), "hnsw_query_ms_100k": round(hnsw_ms, 3),
+            "hnsw_recall_at_10": round(recall, 4), "hnsw_ef_search": ef, "hnsw_speedup": round(flat_ms / hnsw_ms, 1)}
+
+
+def _rag() -> dict:
+    """Issue 4's figures: RAG on an unseen day, embedding overhead, 100k-chunk indexes, notebooks 02-03."""
+    from ragft import lm, rag
+    from ragft.evaluate import gold_chunks, score_rag
+    from ragft.llm import make_llm
+    from ragft.world import World
+
+    world = World(seed=0, day=lm.TRAINING_DAYS + 1)
+    chunks = rag.split(world.as_documents())
+    store = rag.vector_store(chunks)
+    questions = world.qa(world.facts_on(world.day), "heldout")
+    scores = score_rag(rag.rag_chain(rag.hybrid_retriever(chunks, store, k=5), make_llm()), questions,
+                       gold_chunks(chunks), 5)
+    notebooks = run_notebooks(["02", "03"])
+    return {"answer_em_unseen_day": round(scores["exact_match"], 4), "recall_at_5": round(scores["recall@5"], 4),
+            "citation_accuracy": round(scores["citation_accuracy"], 4), "questions": len(questions),
+            "embed_overhead_ratio": round(_embed_overhead([c.page_content for c in chunks[:2000]]), 3),
+            **_ann_100k(), "notebook_seconds": {k: v["seconds"] for k, v in notebooks.items()},
+            "peak_rss_mb": max(v["peak_rss_mb"] for v in notebooks.values())}
+
+
+PARTS: dict[str, Callable[[], dict]] = {"base_model": _base_model, "rag": _rag}
 
 
 def run(parts: list[str]) -> dict:
