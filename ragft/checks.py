@@ -91,3 +91,31 @@ def day_filter_fixes(question: str | None, plain, filtered) -> Verdict:
                               "day in the store?")
     return Verdict(True, f"the plain search returned day {top.metadata['day']}, the filtered one day {day}: "
                          "embeddings blur numbers, metadata does not.")
+
+
+def _plain_recall(days_kept: int, chunks: Sequence, vectors, questions: Sequence, k: int = 4) -> float:
+    from ragft import rag
+    from ragft.evaluate import gold_chunks, recall_at_k
+
+    newest = max(c.metadata["day"] for c in chunks)
+    keep = [i for i, c in enumerate(chunks) if c.metadata["day"] == 0 or c.metadata["day"] > newest - days_kept]
+    docs = [chunks[i] for i in keep]
+    store = rag.vector_store(docs, vectors=vectors[keep])
+    gold = gold_chunks(docs)
+    ranked = [[d.metadata["chunk"] for d in store.similarity_search(q.question, k=k)] for q in questions]
+    return recall_at_k(ranked, [gold.get(q.fact_id, set()) for q in questions], k)
+
+
+def retention_window(days_kept: int | None, chunks: Sequence, vectors, questions: Sequence) -> Verdict:
+    """Exercise 03.1: the smallest retention window at which plain vector search keeps recall@4 >= 0.95."""
+    if not isinstance(days_kept, int) or days_kept < 1:
+        return Verdict(False, "set `my_days_kept` to a whole number of days, 1 or more.")
+    recall = _plain_recall(days_kept, chunks, vectors, questions)
+    if recall < 0.95:
+        return Verdict(False, f"with {days_kept} days kept, recall@4 is {recall:.2f}: too many near-identical "
+                              "reports of other days compete. Keep fewer days.")
+    if days_kept > 1 and _plain_recall(days_kept // 2, chunks, vectors, questions) >= 0.95:
+        return Verdict(False, f"recall@4 is {recall:.2f} with {days_kept} days, but half as many days also reach 0.95: "
+                              "a smaller store is cheaper. Keep fewer days.")
+    return Verdict(True, f"keeping {days_kept} days gives recall@4 {recall:.2f}: a retention window trades "
+                         "history (older questions go unanswered) for a store the retriever can handle.")
