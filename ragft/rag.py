@@ -241,17 +241,17 @@ def rag_chain(retriever: Runnable, llm: Runnable) -> Runnable:
     """retriever -> prompt in the course model's reading format -> llm -> {'answer', 'sources', 'passages'}."""
     from ragft.lm import prompt
 
-    generate = RunnableLambda(lambda x: prompt(x["question"], [d.page_content for d in x["passages"]])) | llm | StrOutputParser()
-
-    def answer(x: dict) -> str:  # with nothing retrieved, say so rather than let the model guess
-        return generate.invoke(x).strip() if x["passages"] else NO_ANSWER
+    augmented_prompt = RunnableLambda(lambda x: prompt(x["question"], [d.page_content for d in x["passages"]]))
 
     def with_citations(x: dict) -> dict:
-        sources = cite(x["answer"], x["passages"]) if x["passages"] else []
-        return {"question": x["question"], "answer": x["answer"], "sources": sources, "passages": x["passages"]}
+        if not x["passages"]:  # nothing retrieved: say so rather than pass on the model's guess
+            return {"question": x["question"], "answer": NO_ANSWER, "sources": [], "passages": []}
+        answer = x["answer"].strip()
+        return {"question": x["question"], "answer": answer, "sources": cite(answer, x["passages"]),
+                "passages": x["passages"]}
 
     return (RunnableParallel(passages=retriever, question=RunnablePassthrough())
-            | RunnablePassthrough.assign(answer=RunnableLambda(answer))
+            | RunnablePassthrough.assign(answer=augmented_prompt | llm | StrOutputParser())
             | RunnableLambda(with_citations))
 
 

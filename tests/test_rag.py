@@ -138,7 +138,7 @@ def test_bad_inputs_give_clear_errors(docs, store):
 
 
 def test_an_unknown_entity_finds_nothing_and_the_chain_says_so(docs):
-    chain = rag.rag_chain(rag.KeywordRetriever.from_texts(docs, k=2), FakeListLLM(responses=["never called"]))
+    chain = rag.rag_chain(rag.KeywordRetriever.from_texts(docs, k=2), FakeListLLM(responses=["a guess"]))
     out = chain.invoke("What is Qwzxcorp?")
     assert out == {"question": "What is Qwzxcorp?", "answer": rag.NO_ANSWER, "sources": [], "passages": []}
 
