@@ -119,3 +119,47 @@ def retention_window(days_kept: int | None, chunks: Sequence, vectors, questions
                               "a smaller store is cheaper. Keep fewer days.")
     return Verdict(True, f"keeping {days_kept} days gives recall@4 {recall:.2f}: a retention window trades "
                          "history (older questions go unanswered) for a store the retriever can handle.")
+
+
+def replay_share(share: float | None, model, tokenizer, world, new_facts: Sequence, old_facts: Sequence,
+                 old_before: float, steps: int) -> Verdict:
+    """Exercise 04.1: a replay share that keeps old facts within 5 points of their accuracy before fine-tuning."""
+    from ragft.finetune import FinetuneConfig, fact_accuracy, finetune
+
+    if not isinstance(share, (int, float)) or not 0 <= share <= 0.9:
+        return Verdict(False, "set `my_replay` to a share between 0 and 0.9 (for example 0.3 = 30% of each batch).")
+    result = finetune(model, tokenizer, world, new_facts, FinetuneConfig(steps=steps, replay=float(share)),
+                      old_facts=old_facts, progress=False)
+    old_after = fact_accuracy(result.model, tokenizer, world, old_facts, "heldout")
+    new_after = fact_accuracy(result.model, tokenizer, world, new_facts, "heldout")
+    if old_after < old_before - 0.05:
+        return Verdict(False, f"with {share:.0%} replay the old facts fall from {old_before:.0%} to {old_after:.0%}: "
+                              "replay more of the old data in each batch.")
+    return Verdict(True, f"with {share:.0%} replay the old facts stay at {old_after:.0%} (before: {old_before:.0%}) "
+                         f"and the new ones reach {new_after:.0%}. Replay costs the share of each batch it takes.")
+
+
+def paraphrase_gap(answer: str | None, runs: dict) -> Verdict:
+    """Exercise 04.2: where paraphrases beat raw text by more, on training or held-out wordings (from the runs)."""
+    if answer not in ("training", "held-out"):
+        return Verdict(False, 'set `my_answer` to "training" or "held-out".')
+    gap_train = runs["paraphrase"]["new_trained_wording"] - runs["raw"]["new_trained_wording"]
+    gap_heldout = runs["paraphrase"]["new_heldout"] - runs["raw"]["new_heldout"]
+    truth = "training" if gap_train >= gap_heldout else "held-out"
+    numbers = f"the gap is {gap_train:+.0%} on training wordings and {gap_heldout:+.0%} on held-out ones"
+    if answer != truth:
+        return Verdict(False, f"look again at the bars: {numbers}.")
+    why = ("the model learned the question patterns it was shown, which transfer less to new wordings"
+           if truth == "training" else "at this scale the paraphrases helped extraction in new wordings most")
+    return Verdict(True, f"{numbers}: {why}.")
+
+
+def cost_ratio(ratio: float | None, week: Sequence[dict]) -> Verdict:
+    """Exercise 04.3: mean daily fine-tuning seconds / mean daily index-update seconds."""
+    truth = (sum(w["ft_seconds"] for w in week) / len(week)) / (sum(w["index_seconds"] for w in week) / len(week))
+    if not isinstance(ratio, (int, float)):
+        return Verdict(False, "set `my_ratio` to a number: the mean of the ft_seconds divided by the mean of the index_seconds.")
+    if abs(ratio - truth) > 0.02 * truth:
+        hint = " (did you divide the other way round?)" if abs(1 / max(ratio, 1e-9) - truth) < 0.02 * truth else ""
+        return Verdict(False, f"{ratio:.1f} is not the ratio of the means{hint}; compute mean(ft_seconds) / mean(index_seconds).")
+    return Verdict(True, f"fine-tuning every day costs {truth:.0f} times the index update.")

@@ -58,3 +58,15 @@ def test_day_filter_fixes():
     assert "names no day" in str(checks.day_filter_fixes("Who founded Zenora?", Fixed(16), Fixed(61)))
     assert "already returns a day-61" in str(checks.day_filter_fixes(q, Fixed(61), Fixed(61)))
     assert checks.day_filter_fixes(q, Fixed(16), Fixed(61)).ok
+
+
+def test_paraphrase_gap_and_cost_ratio():
+    runs = {"raw": {"new_trained_wording": 0.3, "new_heldout": 0.1},
+            "paraphrase": {"new_trained_wording": 0.9, "new_heldout": 0.2}}
+    assert 'set `my_answer`' in str(checks.paraphrase_gap(None, runs))
+    assert "look again" in str(checks.paraphrase_gap("held-out", runs))
+    assert checks.paraphrase_gap("training", runs).ok
+    week = [{"ft_seconds": 10.0, "index_seconds": 0.5}, {"ft_seconds": 12.0, "index_seconds": 0.6}]
+    assert "set `my_ratio`" in str(checks.cost_ratio(None, week))
+    assert "other way round" in str(checks.cost_ratio(0.55 / 11, week))
+    assert checks.cost_ratio(20.0, week).ok
