@@ -163,3 +163,57 @@ def cost_ratio(ratio: float | None, week: Sequence[dict]) -> Verdict:
         hint = " (did you divide the other way round?)" if abs(1 / max(ratio, 1e-9) - truth) < 0.02 * truth else ""
         return Verdict(False, f"{ratio:.1f} is not the ratio of the means{hint}; compute mean(ft_seconds) / mean(index_seconds).")
     return Verdict(True, f"fine-tuning every day costs {truth:.0f} times the index update.")
+
+
+def bank_desk(scenario, choice: str | None, measured) -> Verdict:
+    """Exercise 05.1: the bank's news desk as a Scenario, and the strategy the model recommends for it."""
+    from ragft import threshold as th
+
+    expected = dict(dynamic_share=0.8, changes_per_day=1500, retrain_every=30, days_kept=90, queries_per_day=2000)
+    if not isinstance(scenario, th.Scenario):
+        return Verdict(False, "set `bank` to th.Scenario(dynamic_share=..., changes_per_day=..., retrain_every=..., "
+                              "days_kept=..., queries_per_day=...) with the numbers of the story.")
+    wrong = [f"{k} should be {v} (it is {getattr(scenario, k)})" for k, v in expected.items() if getattr(scenario, k) != v]
+    if wrong:
+        return Verdict(False, "re-read the story: " + "; ".join(wrong) + ". A month is 30 days.")
+    truth, why = th.recommend(scenario, measured)
+    if choice != truth:
+        return Verdict(False, f"the model recommends {truth!r}, not {choice!r}. {why}")
+    return Verdict(True, why)
+
+
+def threshold_value(share: float | None, scenario, measured) -> Verdict:
+    """Exercise 05.2: the threshold of a preset, within two points."""
+    from ragft import threshold as th
+
+    truth = th.threshold(scenario, measured)
+    if not isinstance(share, (int, float)):
+        return Verdict(False, "set `my_threshold` to a share between 0 and 1 (read it off the red line in the explorer).")
+    if truth is None:
+        return Verdict(False, "with these measurements fine-tuning only stays ahead at every share: the threshold does not exist.")
+    if abs(share - truth) > 0.02:
+        return Verdict(False, f"{share:.0%} is not where the two accuracy lines cross: move the dynamic share slider "
+                              "until fine-tuning only and RAG only are level.")
+    return Verdict(True, f"the threshold is at {truth:.1%}: below it fine-tuning only is more accurate, above it RAG only.")
+
+
+def retrain_needed(days, scenario, measured, target: float) -> Verdict:
+    """Exercise 05.3: the longest retraining interval at which fine-tuning only beats `target` (or None)."""
+    from dataclasses import replace
+
+    from ragft import threshold as th
+
+    if days == "?":
+        return Verdict(False, "set `my_retrain_every` to a number of days, or None if no interval is enough.")
+    ok = [n for n in range(1, 366) if th.accuracy("fine-tuning only", replace(scenario, retrain_every=n), measured) > target]
+    truth = max(ok) if ok else None
+    if truth is None:
+        if days is None:
+            return Verdict(True, f"even retraining every day, fine-tuning only stays at or below {target:.0%}: the "
+                                 "dynamic facts it learns are not extractable enough, and the share is too high.")
+        return Verdict(False, f"even with retrain_every=1 fine-tuning only does not beat {target:.0%}: the answer is None.")
+    if days != truth:
+        return Verdict(False, f"the longest interval that beats {target:.0%} is not {days}: try the slider "
+                              "'retrain every' in the explorer with this preset.")
+    return Verdict(True, f"retraining at least every {truth} day(s) keeps fine-tuning only above {target:.0%}; "
+                         "each retrain costs what notebook 04 measured.")

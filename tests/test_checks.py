@@ -70,3 +70,21 @@ def test_paraphrase_gap_and_cost_ratio():
     assert "set `my_ratio`" in str(checks.cost_ratio(None, week))
     assert "other way round" in str(checks.cost_ratio(0.55 / 11, week))
     assert checks.cost_ratio(20.0, week).ok
+
+
+def test_threshold_exercises():
+    from ragft import threshold as th
+    from tests.test_threshold import M
+
+    assert "set `bank`" in str(checks.bank_desk(None, None, M))
+    assert "A month is 30 days" in str(checks.bank_desk(th.Scenario(dynamic_share=0.8, changes_per_day=1500,
+                                                                    retrain_every=7, days_kept=90, queries_per_day=2000), "x", M))
+    bank = th.Scenario(dynamic_share=0.8, changes_per_day=1500, retrain_every=30, days_kept=90, queries_per_day=2000)
+    assert "recommends" in str(checks.bank_desk(bank, "fine-tuning only", M))
+    assert checks.bank_desk(bank, th.recommend(bank, M)[0], M).ok
+    support = th.PRESETS["customer support"]
+    assert "set `my_threshold`" in str(checks.threshold_value(None, support, M))
+    assert checks.threshold_value(th.threshold(support, M), support, M).ok
+    desk = th.PRESETS["stock and news desk"]
+    assert "set `my_retrain_every`" in str(checks.retrain_needed("?", desk, M, 0.5))
+    assert checks.retrain_needed(None, desk, M, 0.5).ok != checks.retrain_needed(1, desk, M, 0.5).ok
