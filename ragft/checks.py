@@ -26,23 +26,23 @@ class Verdict:
 
 def stale_model_guess(guess: Sequence[bool] | None, questions: Sequence, model_correct: Sequence[bool],
                       cutoff_day: int) -> Verdict:
-    """Exercise 01.1: which questions can the closed-book model answer? Compared with what it actually did."""
+    """Exercise 01.1: which questions *can* the closed-book model answer? Then what it actually did."""
     if guess is None or len(guess) != len(questions):
         return Verdict(False, f"set `my_guess` to a list of {len(questions)} True/False values, one per question.")
     wrong = []
-    for i, (g, q, actual) in enumerate(zip(guess, questions, model_correct)):
-        if bool(g) != bool(actual):
-            if q.day > cutoff_day:
-                why = (f"it asks about day {q.day}, after the model's training data ended (day {cutoff_day}): "
-                       "nothing about it can be in the weights")
-            elif actual:
-                why = "it is a static fact the model learned in pretraining, and it generalises to this wording"
-            else:
-                why = "it is a static fact, but the model got it wrong: parametric memory is imperfect"
-            wrong.append(f"question {i + 1} ({q.question!r}): the model {'did' if actual else 'did not'} answer it; {why}")
+    for i, (g, q) in enumerate(zip(guess, questions)):
+        can = q.day <= cutoff_day
+        if bool(g) != can:
+            why = (f"it asks about day {q.day}, after the model's training data ended (day {cutoff_day}): nothing "
+                   "about it can be in the weights" if not can else
+                   "it is a static fact, in the training data: the weights can hold it")
+            wrong.append(f"question {i + 1}: {why}")
+    actual = ", ".join(f"{i + 1}: {'right' if ok else 'wrong'}" for i, ok in enumerate(model_correct))
     if wrong:
-        return Verdict(False, "; ".join(wrong))
-    return Verdict(True, "static facts from before the cutoff are in the weights; today's facts are not.")
+        return Verdict(False, "; ".join(wrong) + ".")
+    return Verdict(True, f"only facts from before the cutoff can be in the weights. What the model actually did: {actual}"
+                         " (a static fact can still be missed: parametric memory is imperfect; a dynamic one can be "
+                         "guessed by chance).")
 
 
 def store_answers(retrieved: Sequence, answer: str, gold: str, fact_sentence: str) -> Verdict:
@@ -93,7 +93,8 @@ def day_filter_fixes(question: str | None, plain, filtered) -> Verdict:
                          "embeddings blur numbers, metadata does not.")
 
 
-def _plain_recall(days_kept: int, chunks: Sequence, vectors, questions: Sequence, k: int = 4) -> float:
+def plain_recall(days_kept: int, chunks: Sequence, vectors, questions: Sequence, k: int = 1) -> float:
+    """Recall@k of a plain vector search over the last `days_kept` days of a store (vectors precomputed)."""
     from ragft import rag
     from ragft.evaluate import gold_chunks, recall_at_k
 
@@ -106,19 +107,21 @@ def _plain_recall(days_kept: int, chunks: Sequence, vectors, questions: Sequence
     return recall_at_k(ranked, [gold.get(q.fact_id, set()) for q in questions], k)
 
 
-def retention_window(days_kept: int | None, chunks: Sequence, vectors, questions: Sequence) -> Verdict:
-    """Exercise 03.1: the smallest retention window at which plain vector search keeps recall@4 >= 0.95."""
-    if not isinstance(days_kept, int) or days_kept < 1:
-        return Verdict(False, "set `my_days_kept` to a whole number of days, 1 or more.")
-    recall = _plain_recall(days_kept, chunks, vectors, questions)
-    if recall < 0.95:
-        return Verdict(False, f"with {days_kept} days kept, recall@4 is {recall:.2f}: too many near-identical "
+def retention_window(days_kept: int | None, chunks: Sequence, vectors, questions: Sequence, target: float = 0.9) -> Verdict:
+    """Exercise 03.1: the most days a store can keep while plain vector search keeps recall@1 >= target."""
+    if not isinstance(days_kept, int) or not 1 <= days_kept <= 365:
+        return Verdict(False, "set `my_days_kept` to a whole number of days between 1 and 365.")
+    recall = plain_recall(days_kept, chunks, vectors, questions)
+    if recall < target:
+        return Verdict(False, f"with {days_kept} days kept, recall@1 is {recall:.2f} (< {target}): too many near-identical "
                               "reports of other days compete. Keep fewer days.")
-    if days_kept > 1 and _plain_recall(days_kept // 2, chunks, vectors, questions) >= 0.95:
-        return Verdict(False, f"recall@4 is {recall:.2f} with {days_kept} days, but half as many days also reach 0.95: "
-                              "a smaller store is cheaper. Keep fewer days.")
-    return Verdict(True, f"keeping {days_kept} days gives recall@4 {recall:.2f}: a retention window trades "
-                         "history (older questions go unanswered) for a store the retriever can handle.")
+    if days_kept < 365:
+        more = min(365, 2 * days_kept)
+        if (more_recall := plain_recall(more, chunks, vectors, questions)) >= target:
+            return Verdict(False, f"recall@1 is {recall:.2f} with {days_kept} days, and still {more_recall:.2f} with {more}: "
+                                  "you can keep more history. Keep more days.")
+    return Verdict(True, f"keeping {days_kept} days gives recall@1 {recall:.2f}, twice as many would not: a retention "
+                         "window trades history (older questions go unanswered) for a store the retriever can handle.")
 
 
 def replay_share(share: float | None, model, tokenizer, world, new_facts: Sequence, old_facts: Sequence,
@@ -217,3 +220,19 @@ def retrain_needed(days, scenario, measured, target: float) -> Verdict:
                               "'retrain every' in the explorer with this preset.")
     return Verdict(True, f"retraining at least every {truth} day(s) keeps fine-tuning only above {target:.0%}; "
                          "each retrain costs what notebook 04 measured.")
+
+
+def smallest_k(k: int | None | str, by_k: dict[int, dict], target: float = 0.95) -> Verdict:
+    """Exercise 03.2: the smallest k whose recall@k reaches the target (None if none does)."""
+    reached = [n for n in sorted(by_k) if by_k[n][f"recall@{n}"] >= target]
+    truth = reached[0] if reached else None
+    if k == "?":
+        return Verdict(False, "set `my_k` to the smallest k in `ks` whose recall@k is at least 0.95 (or None).")
+    if k != truth:
+        return Verdict(False, f"read the recall@k line of the plot again: the smallest k at or above {target} is not {k}.")
+    if truth is None:
+        return Verdict(True, f"no k reaches {target}: the plain vector search needs a filter or BM25 here.")
+    best = max(by_k, key=lambda n: by_k[n]["exact_match"])
+    return Verdict(True, f"k={truth} reaches recall {by_k[truth][f'recall@{truth}']:.2f}; exact match there is "
+                         f"{by_k[truth]['exact_match']:.0%} and best at k={best} ({by_k[best]['exact_match']:.0%}): past "
+                         "that point, more passages only add distractors.")

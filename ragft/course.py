@@ -1,7 +1,12 @@
-"""Run the course headless: every notebook executed in order, executed copies under build/.
+"""Run the course headless, and keep the student notebooks in step with their solutions.
 
-    python -m ragft.course              # all notebooks
+    python -m ragft.course              # run every notebook in order; executed copies under build/
     python -m ragft.course 00 01        # only those whose name starts with 00 or 01
+    python -m ragft.course --students   # regenerate notebooks/ from solutions/ (the one source)
+
+The solution notebooks in solutions/ are the source. In an exercise cell, the placeholder line
+(`my_answer = None  # YOUR ANSWER`) is followed by the solution between `### BEGIN SOLUTION` and
+`### END SOLUTION`; the student notebook is the same notebook with those blocks removed.
 """
 
 from __future__ import annotations
@@ -11,7 +16,10 @@ import sys
 import time
 from pathlib import Path
 
-from ragft import BUILD_DIR, NOTEBOOKS_DIR
+from ragft import BUILD_DIR, NOTEBOOKS_DIR, ROOT
+
+SOLUTIONS_DIR = ROOT / "solutions"
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 
 
 def notebooks(prefixes: list[str] | None = None) -> list[Path]:
@@ -22,6 +30,45 @@ def notebooks(prefixes: list[str] | None = None) -> list[Path]:
         if not found:
             raise SystemExit(f"no notebook starts with {' or '.join(prefixes)} in {NOTEBOOKS_DIR}")
     return found
+
+
+def strip_solutions(source: str) -> str:
+    """A cell's source without its solution blocks (markers included)."""
+    out, inside = [], False
+    for line in source.splitlines():
+        if line.strip() == BEGIN:
+            inside = True
+        elif line.strip() == END:
+            if not inside:
+                raise ValueError(f"{END} without {BEGIN}")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError(f"{BEGIN} without {END}")
+    return "\n".join(out)
+
+
+def student_version(solution_path: Path):
+    """The student notebook made from a solution notebook."""
+    import nbformat
+
+    nb = nbformat.read(solution_path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = strip_solutions(cell.source)
+    return nb
+
+
+def write_students() -> list[Path]:
+    """Regenerate every student notebook in notebooks/ from solutions/."""
+    import nbformat
+
+    written = []
+    for path in sorted(SOLUTIONS_DIR.glob("[0-9][0-9]_*.ipynb")):
+        nbformat.write(student_version(path), NOTEBOOKS_DIR / path.name)
+        written.append(NOTEBOOKS_DIR / path.name)
+    return written
 
 
 def execute(path: Path, out_dir: Path = BUILD_DIR / "notebooks", timeout: int = 900) -> float:
@@ -44,7 +91,12 @@ def execute(path: Path, out_dir: Path = BUILD_DIR / "notebooks", timeout: int = 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("prefixes", nargs="*", help="run only notebooks whose name starts with these")
+    parser.add_argument("--students", action="store_true", help="regenerate notebooks/ from solutions/ and stop")
     args = parser.parse_args(argv)
+    if args.students:
+        for path in write_students():
+            print("wrote", path.relative_to(ROOT))
+        return 0
     rows, failed = [], False
     total = time.perf_counter()
     for path in notebooks(args.prefixes):

@@ -15,10 +15,11 @@ def test_stale_model_guess():
     actual = [True, False, False]
     unsolved = checks.stale_model_guess(None, questions, actual, cutoff_day=60)
     assert not unsolved.ok and "list of 3 True/False" in str(unsolved)
-    wrong = checks.stale_model_guess([True, True, True], questions, actual, cutoff_day=60)
+    wrong = checks.stale_model_guess([True, False, True], questions, actual, cutoff_day=60)
     assert not wrong.ok and "after the model's training data ended (day 60)" in str(wrong)
-    assert "model got it wrong" in str(wrong)
-    assert checks.stale_model_guess(actual, questions, actual, cutoff_day=60).ok
+    assert "question 2: it is a static fact" in str(wrong)
+    right = checks.stale_model_guess([True, True, False], questions, actual, cutoff_day=60)
+    assert right.ok and "2: wrong" in str(right)
 
 
 def test_store_answers():
@@ -88,3 +89,11 @@ def test_threshold_exercises():
     desk = th.PRESETS["stock and news desk"]
     assert "set `my_retrain_every`" in str(checks.retrain_needed("?", desk, M, 0.5))
     assert checks.retrain_needed(None, desk, M, 0.5).ok != checks.retrain_needed(1, desk, M, 0.5).ok
+
+
+def test_smallest_k():
+    by_k = {1: {"recall@1": 0.8, "exact_match": 0.7}, 2: {"recall@2": 0.96, "exact_match": 0.85},
+            4: {"recall@4": 0.99, "exact_match": 0.8}}
+    assert "set `my_k`" in str(checks.smallest_k("?", by_k))
+    assert "read the recall@k line" in str(checks.smallest_k(4, by_k))
+    assert checks.smallest_k(2, by_k).ok and "best at k=2" in str(checks.smallest_k(2, by_k))

@@ -23,7 +23,7 @@ def _pins(path: Path) -> dict[str, str]:
 
 
 def _notebooks() -> list[Path]:
-    return sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+    return sorted(NOTEBOOKS_DIR.glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*.ipynb"))
 
 
 def test_requirements_pin_every_direct_dependency_exactly():
@@ -78,7 +78,7 @@ def test_every_imported_package_is_declared():
     assert not missing, f"imported but not declared in requirements.txt: {missing}"
 
 
-@pytest.mark.parametrize("notebook", _notebooks(), ids=lambda p: p.name)
+@pytest.mark.parametrize("notebook", _notebooks(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_notebooks_are_stored_without_outputs(notebook):
     cells = json.loads(notebook.read_text())["cells"]
     dirty = [i for i, c in enumerate(cells) if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))]
@@ -86,7 +86,7 @@ def test_notebooks_are_stored_without_outputs(notebook):
 
 
 def test_notebooks_and_lessons_share_their_order_prefix():
-    notebooks = {p.name[:2] for p in _notebooks()}
+    notebooks = {p.name[:2] for p in NOTEBOOKS_DIR.glob("*.ipynb")}
     lessons = {p.name[:2] for p in (ROOT / "lessons").glob("[0-9][0-9]_*.md")}
     assert notebooks and all(re.fullmatch(r"\d\d", n) for n in notebooks)
     assert notebooks <= lessons, f"notebooks without a lesson: {sorted(notebooks - lessons)}"
