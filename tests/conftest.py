@@ -7,7 +7,7 @@ from pathlib import Path
 OFFLINE_DIR = Path(__file__).parent / "offline"
 
 os.environ.update({"RAGFT_BLOCK_NETWORK": "1", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-                   "HF_DATASETS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "MPLBACKEND": "Agg"})
+                   "HF_DATASETS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"})
 os.environ["PYTHONPATH"] = os.pathsep.join([str(OFFLINE_DIR)] + [p for p in [os.environ.get("PYTHONPATH")] if p])
 
 # The guard for this process; kernels and other subprocesses load it through PYTHONPATH.

@@ -1,0 +1,85 @@
+"""A real browser: JupyterLab headless, notebook 05 in Debian's Chromium (Playwright), run all, move a slider.
+
+Skips with a reason where Chromium is not installed (`.ci/run` installs it from Debian's packages).
+The screenshot is saved as build/screenshots/05_explorer.png.
+"""
+
+import os
+import re
+import secrets
+import signal
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from ragft import BUILD_DIR, ROOT
+from tests.test_lab import _free_port
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason=f"no Chromium at {CHROMIUM}: install Debian's 'chromium' package to run the browser test")
+
+
+@pytest.fixture
+def lab(tmp_path):
+    port, token = _free_port(), secrets.token_hex(16)
+    settings = tmp_path / "settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)  # render every cell, not only those in view, so that widgets can be found
+    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    args = (f"--no-browser --ip=127.0.0.1 --port={port} --IdentityProvider.token={token} --allow-root "
+            f"--LabApp.user_settings_dir={tmp_path / 'settings'}")
+    proc = subprocess.Popen(["make", "lab", f"LAB_ARGS={args}"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5)
+            break
+        except OSError:
+            time.sleep(1)
+    yield base, token
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=30)
+
+
+def test_the_explorer_responds_to_a_slider_in_a_real_browser(lab):
+    from playwright.sync_api import sync_playwright
+
+    base, token = lab
+    shots = BUILD_DIR / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+        page.goto(f"{base}/lab/tree/notebooks/05_decision_threshold.ipynb?token={token}")
+        page.wait_for_selector(".jp-Notebook", timeout=120_000)
+        page.wait_for_selector("text=Python 3 (ipykernel) | Idle", timeout=120_000)  # the kernel is up
+        page.click("text=Run", timeout=30_000)                   # the Run menu
+        page.click("text=Run All Cells", timeout=30_000)
+        try:
+            page.wait_for_selector(".widget-slider", state="attached", timeout=300_000)
+        finally:
+            page.screenshot(path=str(shots / "05_after_run_all.png"))
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=600_000)
+        slider = page.locator(".widget-slider", has_text="dynamic share").first
+        slider.scroll_into_view_if_needed(timeout=30_000)   # JupyterLab renders only the cells in view
+        readout = page.locator(".widget-html-content", has_text="Recommendation").first
+        before = readout.inner_text(timeout=30_000)
+        slider.locator(".noUi-handle").first.click()
+        for _ in range(20):                                   # 20 steps of 0.01 to the right
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function("([el, old]) => el.innerText !== old", arg=[readout.element_handle(), before],
+                               timeout=60_000)
+        after = readout.inner_text()
+        slider.scroll_into_view_if_needed()
+        page.screenshot(path=str(shots / "05_explorer.png"))
+        browser.close()
+    share = lambda text: int(re.search(r"With (\d+)% of questions", text).group(1))  # noqa: E731
+    assert share(after) > share(before), (before, after)
