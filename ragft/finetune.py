@@ -4,7 +4,7 @@
     result.model        # the fine-tuned copy (the model passed in is never changed)
     report(result, world, new_facts, old_facts)   # accuracy on new and old facts, time, size
 
-The fine-tuning step is `train_step`: the weighted next-token loss and one optimiser step.
+The fine-tuning step is `lm.train_step`, the same one pretraining uses.
 """
 
 from __future__ import annotations
@@ -65,37 +65,6 @@ class FinetuneResult:
     total_params: int = 0
 
 
-def encode(tokenizer, text: str, answer: str | None = None, prompt_weight: float = 0.25) -> tuple[list[int], list[float]]:
-    """Token ids (BOS ... EOS) and per-token loss weights: answers weigh 1, the prompt before them less."""
-    ids = tokenizer(text)["input_ids"]
-    if answer is None:
-        ids = ids + [tokenizer.eos_token_id]
-        return ids, [1.0] * len(ids)
-    ans = tokenizer(" " + answer, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
-    return ids + ans, [prompt_weight] * len(ids) + [1.0] * len(ans)
-
-
-def collate(examples: Sequence[tuple[list[int], list[float]]], pad_id: int) -> tuple[torch.Tensor, ...]:
-    """Right-pad examples into (inputs, targets, weights) for next-token prediction."""
-    width = max(len(ids) for ids, _ in examples)
-    ids = torch.tensor([i + [pad_id] * (width - len(i)) for i, _ in examples])
-    weights = torch.tensor([w + [0.0] * (width - len(w)) for _, w in examples])
-    return ids[:, :-1], ids[:, 1:], weights[:, 1:]
-
-
-def train_step(model, optimiser, batch: tuple[torch.Tensor, ...], clip: float = 1.0) -> float:
-    """One optimiser step on the weighted next-token loss; returns the loss."""
-    x, y, w = batch
-    logits = model(input_ids=x).logits
-    ce = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1), reduction="none")
-    loss = (ce * w.reshape(-1)).sum() / w.sum()
-    optimiser.zero_grad(set_to_none=True)
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], clip)
-    optimiser.step()
-    return loss.item()
-
-
 def training_examples(world: World, facts: Sequence[Fact], data: str) -> list[tuple[str, str | None]]:
     """(text, answer) pairs: raw = each fact's document sentence once; paraphrase = every statement + QA pairs."""
     if data == "raw":
@@ -131,8 +100,8 @@ def finetune(model, tokenizer, world: World, new_facts: Sequence[Fact], cfg: Fin
     params = [p for p in tuned.parameters() if p.requires_grad]
     lr = cfg.lr or (1e-3 if cfg.method == "full" else 5e-3)
     optimiser = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
-    new = [encode(tokenizer, t, a) for t, a in training_examples(world, new_facts, cfg.data)]
-    old = [encode(tokenizer, t, a) for t, a in training_examples(world, old_facts, "paraphrase")] if cfg.replay else []
+    new = [lm.encode(tokenizer, t, a) for t, a in training_examples(world, new_facts, cfg.data)]
+    old = [lm.encode(tokenizer, t, a) for t, a in training_examples(world, old_facts, "paraphrase")] if cfg.replay else []
     check = [(lm.prompt(q.question), q.answer) for q in world.qa(new_facts, "train")]
     n_old = int(round(cfg.batch_size * cfg.replay))
     result = FinetuneResult(tuned, cfg, 0.0, 0, trainable_params=sum(p.numel() for p in params),
@@ -144,7 +113,7 @@ def finetune(model, tokenizer, world: World, new_facts: Sequence[Fact], cfg: Fin
         batch += [old[i] for i in rng.integers(len(old), size=n_old)] if n_old else []
         for g in optimiser.param_groups:  # linear decay to 10%
             g["lr"] = lr * (1 - 0.9 * step / cfg.steps)
-        loss = train_step(tuned, optimiser, collate(batch, tokenizer.pad_token_id))
+        loss = lm.train_step(tuned, optimiser, lm.collate(batch, tokenizer.pad_token_id))
         result.losses.append(loss)
         result.steps = step + 1
         bar.set_postfix(loss=f"{loss:.3f}")

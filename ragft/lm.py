@@ -18,6 +18,7 @@ import argparse
 import json
 import math
 import re
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -41,11 +42,14 @@ SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[BOS]", "[EOS]"]
 # ------------------------------------------------------------------------------------------------
 
 def tokenizer_corpus(world: World) -> list[str]:
-    """Every kind of text the world can produce: statements, questions, documents, names, the prompt words."""
-    facts = world.facts(range(1, 366))
-    texts = [s for f in facts[: len(world.static_facts())] for s in world.statements(f)]
-    texts += [s for f in world.facts_on(1) for s in world.statements(f)]
-    texts += [q.question for f in world.static_facts() + world.facts_on(1) for q in world.questions(f)]
+    """The text the model may see: statements, training-wording questions, documents, names, prompt words.
+
+    Held-out question wordings are left out, so their few unseen words ('tell', 'me', 'describe', ...)
+    become [UNK], which the model is trained to skip (see `PretrainStream.noisy`).
+    """
+    facts = world.static_facts() + world.facts_on(1)
+    texts = [s for f in facts for s in world.statements(f)]
+    texts += [q.question for f in facts for q in world.questions(f, "train")]
     texts += [d.text for d in world.documents(range(1, 366))]
     texts += world.towns + world.companies + world.people + world.rivers + world.products
     texts += REGIONS + SECTORS + PROFESSIONS + CONDITIONS
@@ -91,11 +95,9 @@ def detokenize(text: str) -> str:
 # ------------------------------------------------------------------------------------------------
 
 def prompt(question: str, passages: Sequence[str] | None = None) -> str:
-    """The one prompt format: the question, then numbered passages if any (open-book), then 'answer:'."""
-    lines = [f"question: {' '.join(question.split())}"]
-    for i, passage in enumerate(passages or [], 1):
-        lines.append(f"passage {i}: {' '.join(passage.split())}")
-    lines.append("answer:")
+    """The one prompt format: numbered passages if any (open-book), then the question, then 'answer:'."""
+    lines = [f"passage {i}: {' '.join(passage.split())}" for i, passage in enumerate(passages or [], 1)]
+    lines += [f"question: {' '.join(question.split())}", "answer:"]
     return "\n".join(lines)
 
 
@@ -144,10 +146,45 @@ class DataConfig:
 
     seed: int = 0
     training_days: int = TRAINING_DAYS
-    static_share: float = 0.3   # share of examples drawn from the static pool (statements, pages, QA)
+    static_share: float = 0.5   # share of examples drawn from the static pool (statements, pages, QA)
     max_distractors: int = 5     # reading exercises get 0..max_distractors distractor documents
+    max_questions: int = 4       # questions asked about one set of passages (the first in the eval format)
     prompt_weight: float = 0.25  # loss weight of prompt tokens in QA examples (answers weigh 1)
     dynamic_statements: bool = True  # also read paraphrased statements of training days' dynamic facts
+    unk_noise: float = 0.15      # share of training questions with a word replaced by / an extra [UNK]
+
+
+def encode(tokenizer, text: str, answer: str | None = None, prompt_weight: float = 0.25) -> tuple[list[int], list[float]]:
+    """Token ids (BOS ... EOS) and per-token loss weights: answers weigh 1, the prompt before them less."""
+    ids = tokenizer(text)["input_ids"]
+    if answer is None:
+        ids = ids + [tokenizer.eos_token_id]
+        return ids, [1.0] * len(ids)
+    ans = tokenizer(" " + answer, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
+    return ids + ans, [prompt_weight] * len(ids) + [1.0] * len(ans)
+
+
+def collate(examples: Sequence[tuple[list[int], list[float]]], pad_id: int) -> tuple[torch.Tensor, ...]:
+    """Right-pad examples into (inputs, targets, weights) for next-token prediction."""
+    width = max(len(ids) for ids, _ in examples)
+    ids = torch.tensor([i + [pad_id] * (width - len(i)) for i, _ in examples])
+    weights = torch.tensor([w + [0.0] * (width - len(w)) for _, w in examples])
+    return ids[:, :-1], ids[:, 1:], weights[:, 1:]
+
+
+def train_step(model, optimiser, batch: tuple[torch.Tensor, ...], clip: float = 1.0, bf16: bool = False) -> float:
+    """One optimiser step on the weighted next-token loss (pretraining and fine-tuning alike); returns the loss."""
+    x, y, w = batch
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        logits = model(input_ids=x).logits
+    logits = logits.float()
+    ce = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1), reduction="none")
+    loss = (ce * w.reshape(-1)).sum() / w.sum()
+    optimiser.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], clip)
+    optimiser.step()
+    return loss.item()
 
 
 class PretrainStream:
@@ -160,22 +197,32 @@ class PretrainStream:
         days = range(1, cfg.training_days + 1)
         self.index = DocIndex(self.world, days)
         self.dynamic = self.world.dynamic_facts(days)
+        self.facts_by_id = {f.id: f for f in self.dynamic}
         static = self.world.static_facts()
         texts = [s for f in static for s in self.world.statements(f)]
         texts += [d.text for d in self.world.documents([], static=True)]
         self.static_texts = texts
-        self.static_qa = [(prompt(q.question), q.answer) for q in self.world.qa(static, "train")]
+        self.static_qa = [(q.question, q.answer) for q in self.world.qa(static, "train")]
         self.dyn_texts = [s for f in self.dynamic for s in self.world.statements(f)[1:]] if cfg.dynamic_statements else []
         self.eos = tokenizer.eos_token_id
+        self.fillers = {"what", "which", "who", "where", "when", "how", "the", "in", "of", "is", "was", "did",
+                        "does", "do", "on", "a", "at", "that"}
+
+    def noisy(self, question: str) -> str:
+        """Sometimes swap a question word for [UNK] or insert one, so unknown words get skipped."""
+        if self.rng.random() >= self.cfg.unk_noise:
+            return question
+        words = question.split()
+        i = int(self.rng.integers(len(words)))
+        if self.rng.random() < 0.5 and words[i].lower().strip("?,.") in self.fillers:
+            words[i] = "[UNK]" + words[i][-1] if words[i][-1] in "?,." else "[UNK]"
+        else:
+            words.insert(int(self.rng.integers(len(words) + 1)), "[UNK]")
+        return " ".join(words)
 
     def encode(self, text: str, answer: str | None = None) -> tuple[list[int], list[float]]:
-        """Token ids (BOS ... EOS) and per-token loss weights (for the token being predicted)."""
-        ids = self.tok(text)["input_ids"]
-        if answer is None:
-            ids = ids + [self.eos]
-            return ids, [1.0] * len(ids)
-        ans = self.tok(" " + answer, add_special_tokens=False)["input_ids"] + [self.eos]
-        return ids + ans, [self.cfg.prompt_weight] * len(ids) + [1.0] * len(ans)
+        """Token ids and loss weights of one example (see `encode`)."""
+        return encode(self.tok, text, answer, self.cfg.prompt_weight)
 
     def sample(self) -> tuple[list[int], list[float]]:
         """One training example."""
@@ -183,14 +230,26 @@ class PretrainStream:
         if rng.random() < cfg.static_share:
             r = rng.random()
             if r < 0.5:
-                return self.encode(*self.static_qa[rng.integers(len(self.static_qa))])
+                question, value = self.static_qa[rng.integers(len(self.static_qa))]
+                return self.encode(prompt(self.noisy(question)), value)
             if r < 0.85 or not self.dyn_texts:
                 return self.encode(self.static_texts[rng.integers(len(self.static_texts))])
             return self.encode(self.dyn_texts[rng.integers(len(self.dyn_texts))])
         fact = self.dynamic[rng.integers(len(self.dynamic))]
         question = QUESTIONS[fact.attribute][rng.integers(N_TRAIN_WORDINGS)]
         k = int(rng.integers(cfg.max_distractors + 1))
-        return self.encode(*open_book_example(self.index, fact, fact.render(question), k, rng))
+        gold = self.index.gold[fact.id]
+        docs = [gold] + self.index.distractors(gold, k, rng)
+        docs = [docs[i] for i in rng.permutation(len(docs))]
+        ids, ws = self.encode(prompt(self.noisy(fact.render(question)), [d.text for d in docs]), fact.value)
+        # follow-up questions about the same passages (any fact they state): more answers per token read
+        facts = [self.facts_by_id[f] for d in docs for f in d.facts if f != fact.id]
+        for i in rng.permutation(len(facts))[: int(rng.integers(cfg.max_questions))]:
+            f = facts[i]
+            q = self.noisy(f.render(QUESTIONS[f.attribute][rng.integers(N_TRAIN_WORDINGS)]))
+            more, mws = self.encode(prompt(q), f.value)
+            ids, ws = ids + more[1:], ws + mws[1:]  # drop the BOS: same example continues
+        return ids, ws
 
     def batches(self, batch_size: int, seq_len: int) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
         """Pack whole examples into rows of seq_len+1 tokens (never splitting one); yield (x, y, weights)."""
@@ -226,10 +285,10 @@ class PretrainStream:
 class ModelConfig:
     """Size of the Llama-style model (rotary positions, RMSNorm, SwiGLU, tied embeddings)."""
 
-    d_model: int = 128
-    n_layers: int = 4
-    n_heads: int = 4
-    d_ff: int = 384
+    d_model: int = 192
+    n_layers: int = 6
+    n_heads: int = 6
+    d_ff: int = 512
     max_len: int = 512
 
 
@@ -339,7 +398,7 @@ def _subsample(items: list, n: int | None, seed: int) -> list:
 class TrainConfig:
     """Optimisation settings."""
 
-    steps: int = 3000
+    steps: int = 4500
     batch_size: int = 16
     seq_len: int = 256
     lr: float = 3e-3
@@ -347,11 +406,12 @@ class TrainConfig:
     warmup: int = 100
     weight_decay: float = 0.05
     grad_clip: float = 1.0
-    eval_every: int = 250
+    eval_every: int = 500
     eval_sample: int = 48
     max_minutes: float | None = None  # optional wall-clock cap (stops early; the schedule is by steps)
     seed: int = 0
-    threads: int = 2
+    threads: int = 1  # one thread: on a shared 2-core machine, 2 threads stall when the other core is busy
+    bf16: bool = True  # bfloat16 autocast for the forward pass (fast on CPUs with AMX; weights stay fp32)
 
 
 def lr_at(step: int, cfg: TrainConfig) -> float:
@@ -370,8 +430,11 @@ def quick_eval(model, tokenizer, sets: dict[str, list[tuple[str, str]]]) -> dict
 
 
 def pretrain(tokenizer=None, model_cfg: ModelConfig | None = None, train_cfg: TrainConfig | None = None,
-             data_cfg: DataConfig | None = None, world: World | None = None, progress: bool = True):
+             data_cfg: DataConfig | None = None, world: World | None = None, progress: bool = True,
+             evaluate_on: dict[str, list[tuple[str, str]]] | None = None):
     """Pretrain a fresh model from the seed; returns (model, tokenizer, history).
+
+    evaluate_on: {name: [(prompt, gold), ...]} scored every eval_every steps (default: samples of the benchmark).
 
     history = {"config": ..., "steps": [{step, seconds, loss, lr, tokens}], "evals": [{step, seconds, <set>: acc}],
     "seconds", "tokens", "tokens_per_second", "params"}.
@@ -390,9 +453,10 @@ def pretrain(tokenizer=None, model_cfg: ModelConfig | None = None, train_cfg: Tr
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": train_cfg.weight_decay},
                              {"params": no_decay, "weight_decay": 0.0}], lr=train_cfg.lr, betas=(0.9, 0.98))
-    sets = eval_sets(world)
-    quick = {"closed_book_static_heldout": _subsample(sets["closed_book_static"], train_cfg.eval_sample, 1),
-             "open_book_k2": _subsample(sets["open_book_k2"], train_cfg.eval_sample, 1)}
+    if evaluate_on is None:
+        sets = eval_sets(world)
+        evaluate_on = {"closed_book_static_heldout": _subsample(sets["closed_book_static"], train_cfg.eval_sample, 1),
+                       "open_book_k2": _subsample(sets["open_book_k2"], train_cfg.eval_sample, 1)}
     history: dict = {"config": {"model": asdict(model_cfg), "train": asdict(train_cfg), "data": asdict(data_cfg)},
                      "params": count_parameters(model), "steps": [], "evals": []}
     t0, tokens, eval_time = time.perf_counter(), 0, 0.0
@@ -401,27 +465,21 @@ def pretrain(tokenizer=None, model_cfg: ModelConfig | None = None, train_cfg: Tr
         x, y, w = next(stream)
         for g in opt.param_groups:
             g["lr"] = lr_at(step, train_cfg)
-        logits = model(input_ids=x).logits
-        ce = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1), reduction="none")
-        loss = (ce * w.reshape(-1)).sum() / w.sum()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), train_cfg.grad_clip)
-        opt.step()
-        tokens += int((w > 0).sum())
+        loss = train_step(model, opt, (x, y, w), train_cfg.grad_clip, train_cfg.bf16)
+        tokens += int((x != tokenizer.pad_token_id).sum())
         seconds = time.perf_counter() - t0 - eval_time
-        history["steps"].append({"step": step + 1, "seconds": round(seconds, 2), "loss": round(loss.item(), 4),
+        history["steps"].append({"step": step + 1, "seconds": round(seconds, 2), "loss": round(loss, 4),
                                  "lr": lr_at(step, train_cfg), "tokens": tokens})
-        bar.set_postfix(loss=f"{loss.item():.3f}", tok_s=f"{tokens / max(seconds, 1e-9):.0f}")
+        bar.set_postfix(loss=f"{loss:.3f}", tok_s=f"{tokens / max(seconds, 1e-9):.0f}")
         last = step + 1 == train_cfg.steps
         out_of_time = train_cfg.max_minutes is not None and seconds > 60 * train_cfg.max_minutes
         if train_cfg.eval_every and ((step + 1) % train_cfg.eval_every == 0 or last or out_of_time):
             te = time.perf_counter()
-            scores = quick_eval(model, tokenizer, quick)
+            scores = quick_eval(model, tokenizer, evaluate_on)
             eval_time += time.perf_counter() - te
             history["evals"].append({"step": step + 1, "seconds": round(seconds, 2),
                                      **{k: round(v, 4) for k, v in scores.items()}})
-            bar.write(f"step {step + 1}: loss {loss.item():.3f} " + " ".join(f"{k} {v:.3f}" for k, v in scores.items()))
+            bar.write(f"step {step + 1}: loss {loss:.3f} " + " ".join(f"{k} {v:.3f}" for k, v in scores.items()))
         if out_of_time:
             break
     history["seconds"] = round(time.perf_counter() - t0 - eval_time, 1)
@@ -479,6 +537,73 @@ def benchmark(model_dir: str | Path = DEFAULT_DIR, sample: int | None = None, se
     return result
 
 
+def write_model_card(path: str | Path, history: dict, metrics: dict, command: str) -> Path:
+    """Write README.md (the model card) into a checkpoint folder from its history and benchmark figures."""
+    path = Path(path)
+    cfg = history["config"]
+    size = sum(f.stat().st_size for f in path.iterdir() if f.is_file() and f.name != "README.md")
+    evals = history.get("evals", [])
+    curve = [s for s in history["steps"] if s["step"] % max(1, len(history["steps"]) // 20) == 0 or s is history["steps"][-1]]
+    lines = [
+        "---", "library_name: transformers", "pipeline_tag: text-generation", "license: mit", "---", "",
+        "# course-model: the tiny course language model of \"RAG versus fine-tuning\"", "",
+        "A Llama-style causal LM (rotary positions, RMSNorm, SwiGLU, tied embeddings) pretrained from scratch "
+        "on CPU on the fictional course world (`ragft.world.World(seed=0)`). It knows the world's static facts "
+        "closed-book and has learned to *read*: given numbered passages it copies the answer from the right one. "
+        f"It never saw any day after day {TRAINING_DAYS} nor any held-out question wording.", "",
+        "## Load it", "", "```python", "from ragft import lm", "model, tokenizer = lm.load('models/course-model')",
+        "lm.answer(model, tokenizer, 'Name the founder of the company Zentrix.')",
+        "lm.answer(model, tokenizer, question, passages=[doc.page_content for doc in retrieved])", "```", "",
+        "The prompt format (`lm.prompt`): `passage 1: ...`, `passage 2: ...` (open-book only), then `question: ...`, "
+        "then `answer:`; "
+        "the answer is generated greedily up to `[EOS]` and cleaned with `lm.detokenize`.", "",
+        "## Data", "",
+        "* static knowledge: every paraphrased statement of the 208 static facts, the 64 encyclopedia pages, and "
+        "closed-book QA in the 4 *training* question wordings;",
+        f"* paraphrased statements of the dynamic facts of training days 1..{TRAINING_DAYS};",
+        f"* reading exercises (RAFT-style) from training days 1..{TRAINING_DAYS} only: a training-wording question, "
+        f"the gold document plus 0..{cfg['data']['max_distractors']} distractors (same-day documents of the same kind "
+        "about other entities, and the same entity's other documents), shuffled; the answer is copied from the gold.",
+        f"* up to {cfg['data']['max_questions'] - 1} follow-up questions about the same passages (any fact they state) "
+        "follow a reading exercise's answer, so one set of passages teaches several answers;",
+        f"* {cfg['data']['unk_noise']:.0%} of training questions get a word replaced by, or an extra, `[UNK]`: the "
+        "tokenizer's vocabulary comes from training text only, so the few words that only held-out wordings use "
+        "('tell', 'me', 'describe', 'many', 'much', 'passes') are unknown and the model learns to skip them;",
+        f"* mix: {cfg['data']['static_share']:.0%} static examples, the rest reading exercises; examples are packed "
+        f"whole into rows of {cfg['train']['seq_len']} tokens; loss on every token, prompt tokens of QA examples "
+        f"weighted {cfg['data']['prompt_weight']}, answer tokens 1.", "",
+        "## Model and training", "",
+        f"* config: d_model {cfg['model']['d_model']}, {cfg['model']['n_layers']} layers, {cfg['model']['n_heads']} heads, "
+        f"d_ff {cfg['model']['d_ff']}, context {cfg['model']['max_len']}",
+        f"* tokenizer: word level, lower-cased, punctuation split off, one token per digit (so any number is "
+        f"representable and copied digit by digit); {history.get('vocab_size', '?')} tokens incl. [PAD] [UNK] [BOS] [EOS]",
+        f"* parameters: {history['params']:,}; checkpoint size {size / 1e6:.1f} MB",
+        f"* optimiser: AdamW, lr {cfg['train']['lr']} (warmup {cfg['train']['warmup']}, cosine to "
+        f"{cfg['train']['min_lr_ratio']} x), weight decay {cfg['train']['weight_decay']}, batch "
+        f"{cfg['train']['batch_size']} x {cfg['train']['seq_len']} tokens, {history['steps'][-1]['step']} steps, seed {cfg['train']['seed']}",
+        f"* bfloat16 autocast: {cfg['train']['bf16']}; wall time {history['seconds'] / 60:.1f} min on "
+        f"{cfg['train']['threads']} CPU thread(s) (quick evaluations excluded); "
+        f"{history['tokens']:,} loss tokens; {history['tokens_per_second']:,.0f} tokens/s", "",
+        "Reproduce it (deterministic data order and seed; timings vary with the machine):", "",
+        "```", command, "```", "",
+        "## Metrics", "",
+        "Greedy decoding, exact match (`ragft.evaluate.exact_match`), default world, **held-out question wordings**; "
+        f"open-book figures on the unseen days {EVAL_DAYS[0]}..{EVAL_DAYS[-1]}.", "",
+        "| figure | accuracy |", "|---|---|",
+    ]
+    lines += [f"| {k} | {v:.3f} |" for k, v in metrics.items() if k not in ("pretrain_seconds", "params", "tokens_per_second")]
+    lines += ["", "## Training curve", "", "| step | minutes | loss |", "|---|---|---|"]
+    lines += [f"| {s['step']} | {s['seconds'] / 60:.1f} | {s['loss']:.3f} |" for s in curve]
+    if evals:
+        keys = [k for k in evals[0] if k not in ("step", "seconds")]
+        lines += ["", "Quick evaluations during training (small samples, held-out wordings):", "",
+                  "| step | minutes | " + " | ".join(keys) + " |", "|---" * (len(keys) + 2) + "|"]
+        lines += [f"| {e['step']} | {e['seconds'] / 60:.1f} | " + " | ".join(f"{e[k]:.3f}" for k in keys) + " |" for e in evals]
+    lines += ["", "The full history is in `history.json` (step, seconds, loss, lr, tokens; periodic evaluations)."]
+    (path / "README.md").write_text("\n".join(lines) + "\n")
+    return path / "README.md"
+
+
 # ------------------------------------------------------------------------------------------------
 # CLI
 # ------------------------------------------------------------------------------------------------
@@ -502,7 +627,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--max-distractors", type=int, default=DataConfig.max_distractors)
     p.add_argument("--prompt-weight", type=float, default=DataConfig.prompt_weight)
     p.add_argument("--eval-every", type=int, default=TrainConfig.eval_every)
+    p.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=TrainConfig.bf16,
+                   help="bfloat16 autocast of the forward pass (faster on CPUs with AMX)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=TrainConfig.threads)
     b = sub.add_parser("benchmark", help="evaluate a checkpoint")
     b.add_argument("--model-dir", default=str(DEFAULT_DIR))
     b.add_argument("--sample", type=int, default=None)
@@ -511,11 +639,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         model, tokenizer, history = pretrain(
             model_cfg=ModelConfig(args.d_model, args.layers, args.heads, args.d_ff),
             train_cfg=TrainConfig(steps=args.steps, batch_size=args.batch_size, seq_len=args.seq_len, lr=args.lr,
-                                  eval_every=args.eval_every, max_minutes=args.minutes, seed=args.seed),
+                                  eval_every=args.eval_every, max_minutes=args.minutes, seed=args.seed,
+                                  bf16=args.bf16, threads=args.threads),
             data_cfg=DataConfig(seed=args.seed, static_share=args.static_share, max_distractors=args.max_distractors,
                                 prompt_weight=args.prompt_weight))
+        history["vocab_size"] = len(tokenizer)
         save(model, tokenizer, args.out, history)
-        print(json.dumps({k: history[k] for k in ("seconds", "tokens", "tokens_per_second", "params")}))
+        metrics = benchmark(args.out, training_wordings=True)
+        (Path(args.out) / "benchmark.json").write_text(json.dumps(metrics, indent=1))
+        command = "python -m ragft.lm pretrain " + " ".join(argv if argv is not None else sys.argv[2:])
+        write_model_card(args.out, history, metrics, command.strip())
+        print(json.dumps(metrics, indent=1))
     else:
         print(json.dumps(benchmark(args.model_dir, args.sample, training_wordings=True), indent=1))
 

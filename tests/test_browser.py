@@ -32,6 +32,9 @@ def lab(tmp_path):
     settings = tmp_path / "settings" / "@jupyterlab" / "notebook-extension"
     settings.mkdir(parents=True)  # render every cell, not only those in view, so that widgets can be found
     (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    docmanager = tmp_path / "settings" / "@jupyterlab" / "docmanager-extension"
+    docmanager.mkdir(parents=True)  # never save the executed notebook over the repository's clean one
+    (docmanager / "plugin.jupyterlab-settings").write_text('{"autosave": false}')
     args = (f"--no-browser --ip=127.0.0.1 --port={port} --IdentityProvider.token={token} --allow-root "
             f"--LabApp.user_settings_dir={tmp_path / 'settings'}")
     proc = subprocess.Popen(["make", "lab", f"LAB_ARGS={args}"], cwd=ROOT, stdout=subprocess.DEVNULL,
@@ -81,5 +84,7 @@ def test_the_explorer_responds_to_a_slider_in_a_real_browser(lab):
         slider.scroll_into_view_if_needed()
         page.screenshot(path=str(shots / "05_explorer.png"))
         browser.close()
+    assert not subprocess.run(["git", "diff", "--quiet", "--", "notebooks"], cwd=ROOT).returncode, \
+        "the browser test changed a notebook in the repository"
     share = lambda text: int(re.search(r"With (\d+)% of questions", text).group(1))  # noqa: E731
     assert share(after) > share(before), (before, after)

@@ -4,8 +4,7 @@ import pytest
 import torch
 
 from ragft import lm
-from ragft.finetune import (FinetuneConfig, adapter_bytes, collate, encode, fact_accuracy, finetune, merge, report,
-                            training_examples)
+from ragft.finetune import FinetuneConfig, adapter_bytes, fact_accuracy, finetune, merge, report, training_examples
 from ragft.world import World
 
 WORLD = World(seed=0, n_towns=3, n_companies=2, n_people=2, day=2)
@@ -29,9 +28,9 @@ def test_training_data_forms():
 
 def test_encode_and_collate_weigh_the_answer(tiny):
     _, tok = tiny
-    ids, w = encode(tok, lm.prompt("Who founded X?"), "Ana")
+    ids, w = lm.encode(tok, lm.prompt("Who founded X?"), "Ana")
     assert ids[-1] == tok.eos_token_id and w[-1] == 1.0 and w[0] == 0.25
-    x, y, weights = collate([(ids, w), (ids[:3], w[:3])], tok.pad_token_id)
+    x, y, weights = lm.collate([(ids, w), (ids[:3], w[:3])], tok.pad_token_id)
     assert x.shape == y.shape == weights.shape and weights[1, 2:].sum() == 0
 
 
