@@ -583,7 +583,7 @@ def write_model_card(path: str | Path, history: dict, metrics: dict, command: st
         f"{cfg['train']['batch_size']} x {cfg['train']['seq_len']} tokens, {history['steps'][-1]['step']} steps, seed {cfg['train']['seed']}",
         f"* bfloat16 autocast: {cfg['train']['bf16']}; wall time {history['seconds'] / 60:.1f} min on "
         f"{cfg['train']['threads']} CPU thread(s) (quick evaluations excluded); "
-        f"{history['tokens']:,} loss tokens; {history['tokens_per_second']:,.0f} tokens/s", "",
+        f"{history['tokens']:,} training tokens (non-padding); {history['tokens_per_second']:,.0f} tokens/s", "",
         "Reproduce it (deterministic data order and seed; timings vary with the machine):", "",
         "```", command, "```", "",
         "## Metrics", "",
