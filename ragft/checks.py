@@ -107,7 +107,7 @@ def plain_recall(days_kept: int, chunks: Sequence, vectors, questions: Sequence,
     return recall_at_k(ranked, [gold.get(q.fact_id, set()) for q in questions], k)
 
 
-def retention_window(days_kept: int | None, chunks: Sequence, vectors, questions: Sequence, target: float = 0.9) -> Verdict:
+def retention_window(days_kept: int | None, chunks: Sequence, vectors, questions: Sequence, target: float = 0.95) -> Verdict:
     """Exercise 03.1: the most days a store can keep while plain vector search keeps recall@1 >= target."""
     if not isinstance(days_kept, int) or not 1 <= days_kept <= 365:
         return Verdict(False, "set `my_days_kept` to a whole number of days between 1 and 365.")
