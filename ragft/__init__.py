@@ -1,8 +1,10 @@
 """ragft: the machinery behind the course "RAG versus fine-tuning".
 
-One module per idea: `world` (the fictional world), `lm` (the tiny course model), `evaluate`
-(scores), `course` (runs the notebooks headless), `envcheck` (the environment self-check),
-`bench` (the benchmark command). Notebooks import from here; nothing here imports a notebook.
+One module per idea: `world` (the fictional world), `lm` (the tiny course model), `llm` (the
+generator as a LangChain model), `rag` (retrieval), `finetune`, `evaluate` (scores), `feedback`
+(human ratings), `threshold` (the decision model and explorer), `checks` and `quiz` (exercises),
+`course` (runs the notebooks; student versions), `envcheck` (the self-check), `bench` (the
+benchmark command). Notebooks import from here; nothing here imports a notebook.
 """
 
 from pathlib import Path
