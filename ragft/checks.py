@@ -236,3 +236,39 @@ def smallest_k(k: int | None | str, by_k: dict[int, dict], target: float = 0.95)
     return Verdict(True, f"k={truth} reaches recall {by_k[truth][f'recall@{truth}']:.2f}; exact match there is "
                          f"{by_k[truth]['exact_match']:.0%} and best at k={best} ({by_k[best]['exact_match']:.0%}): past "
                          "that point, more passages only add distractors.")
+
+
+def seeds(answer: tuple | None) -> Verdict:
+    """Exercise 00.1: (do seed 0 and seed 1 name their towns differently?, is a world's JSON the same every time?)."""
+    from ragft.world import World
+
+    if not (isinstance(answer, tuple) and len(answer) == 2):
+        return Verdict(False, "set `my_answer` to a pair of booleans: (towns differ between seeds, JSON identical every time).")
+    truth = (World(seed=0).towns != World(seed=1).towns, World(seed=1, day=3).to_json() == World(seed=1, day=3).to_json())
+    if tuple(map(bool, answer)) != truth:
+        return Verdict(False, "compare World(seed=0).towns with World(seed=1).towns, and World(seed=1).to_json() with "
+                              "itself computed twice: a seed fixes everything, and only the seed.")
+    return Verdict(True, "another seed is another world; the same seed is the same world, byte for byte.")
+
+
+def rainy_towns(count: int | None, world, day: int) -> Verdict:
+    """Exercise 00.2: how many towns were rainy on a day."""
+    truth = sum(f.attribute == "weather" and f.value == "rainy" for f in world.facts_on(day))
+    if not isinstance(count, int):
+        return Verdict(False, f"set `my_count` to a number: count the facts of world.facts_on({day}) whose attribute is "
+                              "'weather' and whose value is 'rainy'.")
+    if count != truth:
+        return Verdict(False, f"{count} is not it: did you count weather facts only, on day {day}?")
+    return Verdict(True, f"{truth} towns were rainy on day {day}.")
+
+
+def mix_share(mix, n: int, share: float) -> Verdict:
+    """Exercise 00.3: a question mix of n questions with the given dynamic share."""
+    if not mix:
+        return Verdict(False, f"set `my_mix` to world.question_mix({n}, {share}).")
+    dynamic = sum(q.dynamic for q in mix)
+    if len(mix) != n or dynamic != round(n * share):
+        return Verdict(False, f"the mix has {len(mix)} questions of which {dynamic} are dynamic; asked: {n} with a "
+                              f"share of {share}.")
+    days = sorted({q.day for q in mix if q.dynamic})
+    return Verdict(True, f"{dynamic} of {n} questions are dynamic, all about day(s) {days}: by default a mix asks about today.")

@@ -97,3 +97,17 @@ def test_smallest_k():
     assert "set `my_k`" in str(checks.smallest_k("?", by_k))
     assert "read the recall@k line" in str(checks.smallest_k(4, by_k))
     assert checks.smallest_k(2, by_k).ok and "best at k=2" in str(checks.smallest_k(2, by_k))
+
+
+def test_start_here_exercises():
+    world = World(seed=0, day=61)
+    assert "pair of booleans" in str(checks.seeds(None))
+    assert "a seed fixes everything" in str(checks.seeds((False, True)))
+    assert checks.seeds((True, True)).ok
+    assert "set `my_count`" in str(checks.rainy_towns(None, world, 61))
+    truth = sum(f.attribute == "weather" and f.value == "rainy" for f in world.facts_on(61))
+    assert "is not it" in str(checks.rainy_towns(truth + 1, world, 61))
+    assert checks.rainy_towns(truth, world, 61).ok
+    assert "set `my_mix`" in str(checks.mix_share(None, 20, 0.75))
+    assert "asked: 20" in str(checks.mix_share(world.question_mix(20, 0.5), 20, 0.75))
+    assert checks.mix_share(world.question_mix(20, 0.75), 20, 0.75).ok
