@@ -4,19 +4,14 @@ Skips with a reason where Chromium is not installed (`.ci/run` installs it from 
 The screenshot is saved as build/screenshots/05_explorer.png.
 """
 
-import os
 import re
-import secrets
-import signal
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from ragft import BUILD_DIR, ROOT
-from tests.test_lab import _free_port
+from tests.test_lab import running_lab
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -28,28 +23,14 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
 
 @pytest.fixture
 def lab(tmp_path):
-    port, token = _free_port(), secrets.token_hex(16)
     settings = tmp_path / "settings" / "@jupyterlab" / "notebook-extension"
     settings.mkdir(parents=True)  # render every cell, not only those in view, so that widgets can be found
     (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
     docmanager = tmp_path / "settings" / "@jupyterlab" / "docmanager-extension"
     docmanager.mkdir(parents=True)  # never save the executed notebook over the repository's clean one
     (docmanager / "plugin.jupyterlab-settings").write_text('{"autosave": false}')
-    args = (f"--no-browser --ip=127.0.0.1 --port={port} --IdentityProvider.token={token} --allow-root "
-            f"--LabApp.user_settings_dir={tmp_path / 'settings'}")
-    proc = subprocess.Popen(["make", "lab", f"LAB_ARGS={args}"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5)
-            break
-        except OSError:
-            time.sleep(1)
-    yield base, token
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=30)
+    with running_lab(f"--LabApp.user_settings_dir={tmp_path / 'settings'}") as (base, token):
+        yield base, token
 
 
 def test_the_explorer_responds_to_a_slider_in_a_real_browser(lab):
