@@ -1,7 +1,7 @@
 """The benchmark command: prints the course's measured figures and saves them.
 
     python -m ragft.bench              # every part
-    python -m ragft.bench base_model   # one part
+    python -m ragft.bench base_model   # one part: base_model, rag, finetune or threshold
 
 Figures go to results/benchmark.json, one section per part; running one part keeps the others.
 """
@@ -38,6 +38,13 @@ def run_notebooks(prefixes: list[str]) -> dict[str, dict[str, float]]:
             raise RuntimeError(f"{path.name} failed; run `python -m ragft.course {path.name[:2]}` to see why")
         out[path.stem] = {"seconds": round(time.perf_counter() - start, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
     return out
+
+
+def notebook_figures(prefixes: list[str]) -> dict:
+    """Run notebooks with run_notebooks: seconds per notebook, and the largest peak memory among them."""
+    runs = run_notebooks(prefixes)
+    return {"notebook_seconds": {k: v["seconds"] for k, v in runs.items()},
+            "peak_rss_mb": max(v["peak_rss_mb"] for v in runs.values())}
 
 
 def _embed_overhead(texts: list[str], batch_size: int = 64, repeats: int = 3) -> float:
@@ -107,15 +114,46 @@ def _rag() -> dict:
     questions = world.qa(world.facts_on(world.day), "heldout")
     scores = score_rag(rag.rag_chain(rag.hybrid_retriever(chunks, store, k=5), make_llm()), questions,
                        gold_chunks(chunks), 5)
-    notebooks = run_notebooks(["02", "03"])
+    notebooks = notebook_figures(["02", "03"])
     return {"answer_em_unseen_day": round(scores["exact_match"], 4), "recall_at_5": round(scores["recall@5"], 4),
             "citation_accuracy": round(scores["citation_accuracy"], 4), "questions": len(questions),
             "embed_overhead_ratio": round(_embed_overhead([c.page_content for c in chunks[:2000]]), 3),
-            **_ann_100k(), "notebook_seconds": {k: v["seconds"] for k, v in notebooks.items()},
-            "peak_rss_mb": max(v["peak_rss_mb"] for v in notebooks.values())}
+            **_ann_100k(), **notebooks}
 
 
-PARTS: dict[str, Callable[[], dict]] = {"base_model": _base_model, "rag": _rag}
+FINETUNE_KEYS = ("raw_heldout_acc", "raw_trained_wording_acc", "paraphrase_heldout_acc", "paraphrase_trained_wording_acc",
+                 "old_fact_acc_before", "old_fact_acc_after_no_replay", "old_fact_acc_after_replay", "lora_acc",
+                 "full_acc", "daily_update_cost_ratio")
+
+
+def finetune_figures(results: dict) -> dict:
+    """Issue 5's figures from notebook 04's results/finetune.json; the new day's accuracies are means over its week."""
+    week = results["week"]
+    return {**{k: round(results[k], 4) for k in FINETUNE_KEYS},
+            "ft_new_day_acc": round(sum(w["ft_today"] for w in week) / len(week), 4),
+            "rag_new_day_acc": round(sum(w["rag_today"] for w in week) / len(week), 4)}
+
+
+def _finetune() -> dict:
+    """Issue 5's figures: run notebook 04 and read the results/finetune.json it wrote."""
+    notebook = notebook_figures(["04"])
+    return {**finetune_figures(json.loads((RESULTS_DIR / "finetune.json").read_text())), **notebook}
+
+
+def _threshold() -> dict:
+    """Issue 6's figures: run notebook 05 and read the results/threshold.json it wrote.
+
+    In `validation`, predicted and measured are accuracies as fractions; max_abs_error_points is in percentage
+    points; redraw_ms is the median of the notebook's timed slider moves (min and max beside it).
+    """
+    notebook = notebook_figures(["05"])
+    results = json.loads((RESULTS_DIR / "threshold.json").read_text())
+    rounded = lambda d: {k: round(v, 4) if isinstance(v, float) else v for k, v in d.items()}
+    return {**rounded(results), "validation": [rounded(v) for v in results["validation"]], **notebook}
+
+
+PARTS: dict[str, Callable[[], dict]] = {"base_model": _base_model, "rag": _rag, "finetune": _finetune,
+                                         "threshold": _threshold}
 
 
 def run(parts: list[str]) -> dict:
@@ -130,7 +168,7 @@ def run(parts: list[str]) -> dict:
         results[part] = PARTS[part]()
         print(f"== {part} ({time.perf_counter() - start:.0f} s)")
         for key, value in results[part].items():
-            print(f"  {key:32} {value}")
+            print(f"  {key:32} {value}" if not isinstance(value, list) else "\n    ".join([f"  {key}", *map(str, value)]))
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     print(f"saved to {path}")

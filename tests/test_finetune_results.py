@@ -1,0 +1,13 @@
+"""Issue 5's expectations hold on the kit's shipped measurements (test_notebooks.py checks a fresh run of notebook 04)."""
+
+import json
+
+import pytest
+
+from ragft.threshold import SHIPPED_DIR
+from tests.finetune_expectations import CHECKS
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_shipped_finetune_results_meet_the_expectations(check):
+    check(json.loads((SHIPPED_DIR / "finetune.json").read_text()))
