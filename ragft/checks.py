@@ -272,3 +272,49 @@ def mix_share(mix, n: int, share: float) -> Verdict:
                               f"share of {share}.")
     days = sorted({q.day for q in mix if q.dynamic})
     return Verdict(True, f"{dynamic} of {n} questions are dynamic, all about day(s) {days}: by default a mix asks about today.")
+
+
+def router(route, questions: Sequence) -> Verdict:
+    """Exercise 06.1: a router that sends exactly the dynamic questions to the index."""
+    if route is None or not callable(route):
+        return Verdict(False, "set `my_router` to a function that takes a question (a string) and returns True when "
+                              "it should be answered from the index.")
+    wrong = [q for q in questions if bool(route(q.question)) != q.dynamic]
+    if wrong:
+        q = wrong[0]
+        where = "the index (it asks about a dated, changing fact)" if q.dynamic else "the weights (a timeless fact)"
+        return Verdict(False, f"{len(wrong)} of {len(questions)} questions go the wrong way, e.g. {q.question!r} belongs "
+                              f"in {where}. Hint: dynamic questions in this world always name a day.")
+    return Verdict(True, f"all {len(questions)} questions routed right. A rule works here because the world is regular; "
+                         "in production a router is a classifier, or the LLM deciding whether to call a search tool.")
+
+
+def retrievals_saved(share: float | None, outs: Sequence[dict]) -> Verdict:
+    """Exercise 06.2: the share of questions the hybrid answered from its weights (no retrieval)."""
+    expected = sum(o["route"] == "weights" for o in outs) / len(outs)
+    if share is None:
+        return Verdict(False, "set `my_share` to a number between 0 and 1 computed from `outs` (each output has a 'route').")
+    if abs(share - expected) > 0.005:
+        hint = " (did you count the retrieval route instead?)" if abs(share - (1 - expected)) <= 0.005 else ""
+        return Verdict(False, f"{share:.3f} is not the share of outputs whose route is 'weights'{hint}.")
+    return Verdict(True, f"{expected:.0%} of the questions needed no search at all: no embedding, no index lookup, a "
+                         "shorter prompt. That is the saving of moving the static documents into the weights.")
+
+
+def corrections_split(split: dict | None, rows: Sequence[dict]) -> Verdict:
+    """Exercise 06.3: which corrections to fine-tune in, and which to fix in the index."""
+    from ragft.hybrid import is_dynamic
+
+    if not isinstance(split, dict) or set(split) != {"fine-tune", "fix the index"}:
+        return Verdict(False, "set `my_split` to a dict with two keys, 'fine-tune' and 'fix the index', each a list of rows.")
+    for key, want_dynamic in (("fine-tune", False), ("fix the index", True)):
+        for row in split[key]:
+            if is_dynamic(row["question"]) != want_dynamic:
+                why = ("it is about a dated fact: tomorrow the weights would hold a stale value; correct the document "
+                       "instead" if want_dynamic is False else "it is about a timeless fact: fine-tuning it in fixes it "
+                       "for good and needs no search")
+                return Verdict(False, f"{row['question']!r} is under {key!r}, but {why}.")
+    if sum(len(v) for v in split.values()) != len(rows):
+        return Verdict(False, f"sort every one of the {len(rows)} rows into one of the two lists.")
+    return Verdict(True, "static corrections go into the weights (they stay true); dynamic ones into the index "
+                         "(they expire, and the index is where today's truth lives).")

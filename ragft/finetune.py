@@ -84,13 +84,34 @@ def apply_lora(model, r: int = 8, alpha: int = 16, targets: Sequence[str] = LORA
 def finetune(model, tokenizer, world: World, new_facts: Sequence[Fact], cfg: FinetuneConfig | None = None,
              old_facts: Sequence[Fact] = (), progress: bool = True) -> FinetuneResult:
     """Fine-tune a copy of `model` on the new facts (plus replay of `old_facts`); the original is untouched."""
-    from tqdm.auto import tqdm
-
     cfg = cfg or FinetuneConfig()
     if not new_facts:
         raise ValueError("nothing to learn: new_facts is empty")
     if cfg.replay > 0 and not old_facts:
         raise ValueError("replay needs old_facts to replay")
+    old = training_examples(world, old_facts, "paraphrase") if cfg.replay else []
+    check = [(lm.prompt(q.question), q.answer) for q in world.qa(new_facts, "train")]
+    return train_on(model, tokenizer, training_examples(world, new_facts, cfg.data), cfg, old, check, progress,
+                    desc=f"fine-tune ({cfg.method}, {cfg.data}, replay {cfg.replay:.0%})")
+
+
+def train_on(model, tokenizer, examples: Sequence[tuple[str, str | None]], cfg: FinetuneConfig | None = None,
+             old_examples: Sequence[tuple[str, str | None]] = (), check: Sequence[tuple[str, str]] = (),
+             progress: bool = True, desc: str = "fine-tune") -> FinetuneResult:
+    """Fine-tune a copy of `model` on (text, answer or None) examples; `cfg.replay` of each batch from `old_examples`.
+
+    `check`: (prompt, gold) pairs for early stopping (`cfg.stop_at`). `cfg.data` is not used here: the
+    examples are given. `finetune` (facts) and notebook 06 (reading exercises, feedback) both end here.
+    """
+    from tqdm.auto import tqdm
+
+    cfg = cfg or FinetuneConfig()
+    if not examples:
+        raise ValueError("nothing to learn: no training examples")
+    if cfg.replay > 0 and not old_examples:
+        raise ValueError("replay needs old examples to replay")
+    if cfg.stop_at is not None and not check:
+        raise ValueError("early stopping (stop_at) needs check questions")
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     tuned = copy.deepcopy(model)
@@ -100,14 +121,13 @@ def finetune(model, tokenizer, world: World, new_facts: Sequence[Fact], cfg: Fin
     params = [p for p in tuned.parameters() if p.requires_grad]
     lr = cfg.lr or (1e-3 if cfg.method == "full" else 5e-3)
     optimiser = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
-    new = [lm.encode(tokenizer, t, a) for t, a in training_examples(world, new_facts, cfg.data)]
-    old = [lm.encode(tokenizer, t, a) for t, a in training_examples(world, old_facts, "paraphrase")] if cfg.replay else []
-    check = [(lm.prompt(q.question), q.answer) for q in world.qa(new_facts, "train")]
+    new = [lm.encode(tokenizer, t, a) for t, a in examples]
+    old = [lm.encode(tokenizer, t, a) for t, a in old_examples] if cfg.replay else []
     n_old = int(round(cfg.batch_size * cfg.replay))
     result = FinetuneResult(tuned, cfg, 0.0, 0, trainable_params=sum(p.numel() for p in params),
                             total_params=lm.count_parameters(model))
     start = time.perf_counter()
-    bar = tqdm(range(cfg.steps), desc=f"fine-tune ({cfg.method}, {cfg.data}, replay {cfg.replay:.0%})", disable=not progress)
+    bar = tqdm(range(cfg.steps), desc=desc, disable=not progress)
     for step in bar:
         batch = [new[i] for i in rng.integers(len(new), size=cfg.batch_size - n_old)]
         batch += [old[i] for i in rng.integers(len(old), size=n_old)] if n_old else []

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
@@ -23,6 +24,7 @@ from langchain_core.documents import Document
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableLambda, RunnableParallel, RunnablePassthrough
+import numpy as np
 from pydantic import Field
 
 from ragft.evaluate import normalize_answer
@@ -95,6 +97,45 @@ def embeddings(model_path: str | None = None, batch_size: int = 64):
                                  encode_kwargs={"normalize_embeddings": True, "batch_size": batch_size})
 
 
+def finetune_embedder(examples: Sequence[tuple[str, ...]], out_dir: str | Path, epochs: int = 1, batch_size: int = 32,
+                      lr: float = 5e-5, seed: int = 0, progress: bool = True) -> dict:
+    """Fine-tune all-MiniLM-L6-v2 on (question, passage[, hard negative]) examples; save it to out_dir.
+
+    The loss is sentence-transformers' MultipleNegativesRankingLoss: each question must rank its
+    passage above every other passage of the batch (in-batch negatives) and its hard negative.
+    A plain torch loop drives it, so no extra training packages are needed. Load the result with
+    `embeddings(str(out_dir))`. Returns {'path', 'seconds', 'steps', 'losses'}.
+    """
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
+    from tqdm.auto import tqdm
+
+    if not examples:
+        raise ValueError("nothing to learn: give (question, passage) pairs")
+    if len({len(e) for e in examples}) != 1 or len(examples[0]) not in (2, 3):
+        raise ValueError("examples are all (question, passage) or all (question, passage, hard negative)")
+    torch.manual_seed(seed)
+    model = SentenceTransformer(embedder_path(), device="cpu")
+    loss_fn = MultipleNegativesRankingLoss(model)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=lr)
+    order = np.random.default_rng(seed).permutation(len(examples) * epochs) % len(examples)
+    batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    model.train()
+    losses, start = [], time.perf_counter()
+    for batch in tqdm(batches, desc="fine-tune the embedder", disable=not progress):
+        columns = list(zip(*[examples[i] for i in batch]))
+        loss = loss_fn([model.tokenize(list(c)) for c in columns], labels=None)
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        optimiser.step()
+        losses.append(loss.item())
+    seconds = time.perf_counter() - start
+    model.eval()
+    model.save(str(out_dir))
+    return {"path": str(out_dir), "seconds": seconds, "steps": len(batches), "losses": losses}
+
+
 def faiss_index(dim: int, kind: str = "flat", n_lists: int = 256, hnsw_m: int = 32, ef_search: int = 64):
     """An empty FAISS index on inner product: 'flat' (exact), 'hnsw' (graph) or 'ivf' (needs training)."""
     import faiss
@@ -112,7 +153,6 @@ def faiss_index(dim: int, kind: str = "flat", n_lists: int = 256, hnsw_m: int = 
 
 def vector_store(docs: Sequence[str | Document], embedding=None, kind: str = "flat", vectors=None, **index_options):
     """A LangChain FAISS store over docs (embedded here unless `vectors` are given, one per doc)."""
-    import numpy as np
     from langchain_community.docstore.in_memory import InMemoryDocstore
     from langchain_community.vectorstores import FAISS
     from langchain_community.vectorstores.utils import DistanceStrategy

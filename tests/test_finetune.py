@@ -73,3 +73,19 @@ def test_bad_options_are_refused(tiny):
         finetune(model, tok, WORLD, WORLD.facts_on(2), FinetuneConfig(replay=0.2), progress=False)
     with pytest.raises(ValueError, match="nothing to learn"):
         finetune(model, tok, WORLD, [], progress=False)
+
+
+def test_train_on_learns_given_examples_and_refuses_bad_settings(tiny):
+    from ragft.finetune import closed_book_accuracy, train_on
+
+    model, tok = tiny
+    examples = [(lm.prompt("Who founded Zentrix?"), "Ana"), (lm.prompt("Where is Holnok?"), "Norvale")]
+    result = train_on(model, tok, examples, FinetuneConfig(steps=120, lr=1e-2, batch_size=4), progress=False)
+    assert result.steps == 120 and result.losses[-1] < result.losses[0] / 2
+    assert closed_book_accuracy(result.model, tok, examples) == 1.0
+    with pytest.raises(ValueError, match="no training examples"):
+        train_on(model, tok, [], progress=False)
+    with pytest.raises(ValueError, match="replay"):
+        train_on(model, tok, examples, FinetuneConfig(replay=0.5), progress=False)
+    with pytest.raises(ValueError, match="check questions"):
+        train_on(model, tok, examples, FinetuneConfig(stop_at=0.9), progress=False)

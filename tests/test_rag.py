@@ -198,3 +198,18 @@ def test_retrieval_metrics_match_hand_computed_values():
     assert citation_accuracy([["a"], ["g", "x"], []], gold) == pytest.approx(1 / 3)
     with pytest.raises(ValueError, match="2 rankings for 3"):
         mrr(ranked[:2], gold)
+
+
+def test_finetune_embedder_trains_saves_and_loads(tmp_path):
+    pairs = [("What was the high in Holnok on day 3?", "On day 3 the high in Holnok was 12 degrees."),
+             ("Who founded Zentrix?", "Zentrix was founded by Ana Brill."),
+             ("In which region is Velbury?", "Velbury lies in the region of Norvale."),
+             ("What did Cortech shares close at on day 2?", "On day 2 shares of Cortech closed at 113.81.")]
+    out = rag.finetune_embedder(pairs, tmp_path / "emb", batch_size=2, progress=False)
+    assert out["steps"] == 2 and len(out["losses"]) == 2 and (tmp_path / "emb").is_dir()
+    vectors = rag.embeddings(out["path"]).embed_documents([p for _, p in pairs])
+    assert len(vectors) == 4 and abs(np.linalg.norm(vectors[0]) - 1) < 1e-4
+    with pytest.raises(ValueError, match="nothing to learn"):
+        rag.finetune_embedder([], tmp_path / "x")
+    with pytest.raises(ValueError, match="all"):
+        rag.finetune_embedder([("q", "p"), ("q", "p", "n")], tmp_path / "x")

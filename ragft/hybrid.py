@@ -1,0 +1,109 @@
+"""RAG and fine-tuning together (notebook 06): a router, reading exercises for a RAFT reader, feedback as data.
+
+    chain = hybrid_chain(retriever, llm)    # static questions closed-book, dynamic ones through RAG
+    chain.batch(questions)                  # [{'question', 'answer', 'sources', 'passages', 'route'}, ...]
+    raft_examples(world, days, n=2000)      # (prompt, answer) reading exercises with distractors (Zhang et al. 2024)
+    feedback_examples(store.corrections())  # thumbs-down ratings with a correction, as fine-tuning examples
+
+A question about a dated fact ("... on day 61?") is dynamic: its answer lives in the index. Any other
+question is about the timeless part of the world, which the hybrid keeps in the weights.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.runnables import Runnable, RunnableLambda, RunnableParallel, RunnablePassthrough
+
+from ragft import lm, rag
+from ragft.world import N_TRAIN_WORDINGS, QUESTIONS, World
+
+
+def is_dynamic(question: str) -> bool:
+    """The router's rule: a question that names a day asks about dynamic knowledge."""
+    return rag.day_of(question) is not None
+
+
+def closed_book_chain(llm: Runnable) -> Runnable:
+    """question -> the model alone (no retrieval) -> the same dict as `rag.rag_chain`, with no sources."""
+    answer = RunnableLambda(lambda q: lm.prompt(q)) | llm | StrOutputParser()
+    return (RunnableParallel(question=RunnablePassthrough(), answer=answer)
+            | RunnableLambda(lambda x: {"question": x["question"], "answer": x["answer"].strip(), "sources": [],
+                                        "passages": []}))
+
+
+class HybridChain(Runnable):
+    """Route each question: dynamic ones through the RAG chain, static ones to the model's weights.
+
+    A batch is split by route and each part is run as one batch, so the model still answers many
+    questions per forward pass. Every output says which route it took.
+    """
+
+    def __init__(self, retrieval: Runnable, closed_book: Runnable, route: Callable[[str], bool] = is_dynamic):
+        self.retrieval, self.closed_book, self.route = retrieval, closed_book, route
+
+    def invoke(self, question: str, config: Any = None, **kwargs: Any) -> dict:
+        return self.batch([question], config)[0]
+
+    def batch(self, questions: Sequence[str], config: Any = None, **kwargs: Any) -> list[dict]:
+        if any(not isinstance(q, str) or not q.strip() for q in questions):
+            raise ValueError("every question must be a non-empty string")
+        routes = [self.route(q) for q in questions]
+        outs: list[dict | None] = [None] * len(questions)
+        for dynamic, chain in ((True, self.retrieval), (False, self.closed_book)):
+            where = [i for i, r in enumerate(routes) if r == dynamic]
+            if where:
+                for i, out in zip(where, chain.batch([questions[i] for i in where], config)):
+                    outs[i] = {**out, "route": "retrieval" if dynamic else "weights"}
+        return outs  # type: ignore[return-value]
+
+
+def hybrid_chain(retriever: Runnable, llm: Runnable) -> HybridChain:
+    """The hybrid system: a retriever over the dynamic documents only, and the model's weights for the rest."""
+    return HybridChain(rag.rag_chain(retriever, llm), closed_book_chain(llm))
+
+
+def raft_examples(world: World, days: Sequence[int], n: int, max_distractors: int = 4, p_no_gold: float = 0.2,
+                  seed: int = 0) -> list[tuple[str, str]]:
+    """Reading exercises in the spirit of RAFT (Zhang et al. 2024), from training days and training wordings.
+
+    A share 1 - p_no_gold: a dynamic question with its gold report among 0..max_distractors distractors,
+    the answer copied from the gold. A share p_no_gold: the gold passage is absent; the question is a
+    static one and the passages are what a store of dynamic reports returns for it (reports about the
+    same entity, or others), so the answer must come from the weights and the passages be ignored.
+    """
+    if not 0 <= p_no_gold <= 1:
+        raise ValueError(f"p_no_gold is a share between 0 and 1, got {p_no_gold}")
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    rng = np.random.default_rng([seed, 6])
+    index = lm.DocIndex(world, days)
+    facts = world.dynamic_facts(days)
+    static = world.static_facts()
+    out = []
+    for _ in range(n):
+        k = int(rng.integers(max_distractors + 1))
+        if rng.random() < p_no_gold:
+            fact = static[rng.integers(len(static))]
+            question = fact.render(QUESTIONS[fact.attribute][rng.integers(N_TRAIN_WORDINGS)])
+            own = index.by_entity.get(fact.entity, [])
+            pool = own if own and rng.random() < 0.5 else index.docs
+            docs = [pool[i] for i in rng.choice(len(pool), size=min(max(k, 1), len(pool)), replace=False)]
+            out.append((lm.prompt(question, [d.text for d in docs]), fact.value))
+        else:
+            fact = facts[rng.integers(len(facts))]
+            question = fact.render(QUESTIONS[fact.attribute][rng.integers(N_TRAIN_WORDINGS)])
+            out.append(lm.open_book_example(index, fact, question, k, rng))
+    return out
+
+
+def feedback_examples(corrections: Sequence[dict]) -> list[tuple[str, str]]:
+    """Thumbs-down ratings with a corrected answer -> closed-book (prompt, answer) fine-tuning examples."""
+    out = []
+    for row in corrections:
+        correction = row.get("correction", "").strip()
+        if row.get("rating", -1) < 0 and correction and row.get("question", "").strip():
+            out.append((lm.prompt(row["question"]), correction))
+    return out

@@ -1,0 +1,113 @@
+"""Notebook 06's building blocks: the router and hybrid chain, RAFT examples, feedback examples, the ecosystem map."""
+
+import pytest
+from langchain_core.language_models.fake import FakeListLLM
+
+from ragft import checks, ecosystem, lm, rag
+from ragft.hybrid import HybridChain, closed_book_chain, feedback_examples, hybrid_chain, is_dynamic, raft_examples
+from ragft.world import World
+
+WORLD = World(seed=0, n_towns=4, n_companies=3, n_people=3, day=3)
+
+
+class Recorder(FakeListLLM):
+    """A fake LLM that remembers the prompts it was given."""
+
+    seen: list = []
+
+    def _call(self, prompt, stop=None, run_manager=None, **kwargs):
+        self.seen.append(prompt)
+        return super()._call(prompt, stop, run_manager, **kwargs)
+
+
+def test_the_router_sends_dated_questions_to_the_index():
+    mix = WORLD.question_mix(40, 0.5, days=[1, 2, 3], seed=0)
+    assert [is_dynamic(q.question) for q in mix] == [q.dynamic for q in mix]
+
+
+def test_the_hybrid_retrieves_only_for_dynamic_questions_and_keeps_the_order():
+    docs = rag.split(WORLD.as_documents(days=[3], static=False))
+    dynamic = WORLD.qa(WORLD.facts_on(3), "heldout")[0]
+    static = WORLD.qa(WORLD.static_facts(), "heldout")[0]
+    llm = Recorder(responses=["from the index", "from the weights"])
+    llm.seen = []
+    chain = hybrid_chain(rag.bm25_retriever(docs, 2), llm)
+    outs = chain.batch([static.question, dynamic.question])
+    assert [o["route"] for o in outs] == ["weights", "retrieval"]
+    assert outs[0]["sources"] == [] and outs[0]["passages"] == [] and outs[1]["passages"]
+    assert outs[0]["question"] == static.question and outs[1]["question"] == dynamic.question
+    with_passages = [p for p in llm.seen if "passage 1:" in p]
+    assert len(with_passages) == 1 and dynamic.question in with_passages[0]
+    assert chain.invoke(static.question)["route"] == "weights"
+
+
+def test_the_hybrid_refuses_empty_questions():
+    chain = HybridChain(closed_book_chain(FakeListLLM(responses=["x"])), closed_book_chain(FakeListLLM(responses=["x"])))
+    with pytest.raises(ValueError, match="non-empty"):
+        chain.batch(["Who founded Zentrix?", "  "])
+
+
+def test_closed_book_chain_uses_the_plain_prompt():
+    llm = Recorder(responses=[" Norvale "])
+    llm.seen = []
+    out = closed_book_chain(llm).invoke("In which region is Holnok?")
+    assert out["answer"] == "Norvale" and llm.seen == [lm.prompt("In which region is Holnok?")]
+
+
+def test_raft_examples_mix_gold_reading_and_gold_absent_static_questions():
+    examples = raft_examples(WORLD, [1, 2], n=400, max_distractors=3, p_no_gold=0.25, seed=1)
+    static_answers = {f.value for f in WORLD.static_facts()}
+    dynamic = {f.id: f for f in WORLD.dynamic_facts([1, 2])}
+    no_gold = 0
+    for prompt, answer in examples:
+        assert prompt.endswith("answer:") and "passage 1:" in prompt
+        assert prompt.count("passage ") <= 4
+        question = prompt.split("question: ")[1]
+        if is_dynamic(question):
+            assert answer in prompt.split("question:")[0]  # the gold passage states the answer
+        else:
+            no_gold += 1
+            assert answer in static_answers
+    assert 0.15 < no_gold / len(examples) < 0.35
+    assert dynamic  # the days exist
+    with pytest.raises(ValueError, match="p_no_gold"):
+        raft_examples(WORLD, [1], n=5, p_no_gold=1.5)
+    with pytest.raises(ValueError, match="n must"):
+        raft_examples(WORLD, [1], n=0)
+
+
+def test_feedback_examples_keep_only_thumbs_down_with_a_correction():
+    rows = [{"question": "Who founded Zentrix?", "rating": -1, "correction": "Ana Brill"},
+            {"question": "Where is Holnok?", "rating": -1, "correction": "  "},
+            {"question": "Where is Holnok?", "rating": 1, "correction": ""},
+            {"question": "", "rating": -1, "correction": "x"}]
+    assert feedback_examples(rows) == [(lm.prompt("Who founded Zentrix?"), "Ana Brill")]
+
+
+def test_the_ecosystem_map_names_real_code_used_in_its_notebooks():
+    assert ecosystem.check() == []
+    assert {c.part for c in ecosystem.COMPONENTS} == set(ecosystem.PARTS)
+    table = ecosystem.table()
+    assert "[06](06_rag_and_fine_tuning_together.ipynb)" in table and "`ragft.rag.finetune_embedder`" in table
+    fig = ecosystem.figure()
+    labels = {t.get_text() for t in fig.axes[0].texts}
+    assert "RETRIEVER" in labels and any(label.startswith("RAFT reader") for label in labels)
+
+
+def test_notebook_06_checks_explain_what_is_wrong():
+    mix = WORLD.question_mix(20, 0.5, days=[3], seed=2)
+    assert checks.router(lambda q: is_dynamic(q), mix).ok
+    wrong = checks.router(lambda q: True, mix)
+    assert not wrong.ok and "name a day" in wrong.message
+    assert "function" in checks.router(None, mix).message
+    outs = [{"route": "weights"}] * 3 + [{"route": "retrieval"}]
+    assert checks.retrievals_saved(0.75, outs).ok
+    assert "retrieval route" in checks.retrievals_saved(0.25, outs).message
+    rows = [{"question": q.question, "correction": q.answer} for q in mix[:6]]
+    good = {"fine-tune": [r for r in rows if not is_dynamic(r["question"])],
+            "fix the index": [r for r in rows if is_dynamic(r["question"])]}
+    assert checks.corrections_split(good, rows).ok
+    swapped = {"fine-tune": good["fix the index"], "fix the index": good["fine-tune"]}
+    assert not checks.corrections_split(swapped, rows).ok
+    assert not checks.corrections_split({"fine-tune": rows[:1], "fix the index": []}, rows).ok or len(rows) == 1
+    assert "two keys" in checks.corrections_split(None, rows).message
