@@ -152,8 +152,24 @@ def _threshold() -> dict:
     return {**rounded(results), "validation": [rounded(v) for v in results["validation"]], **notebook}
 
 
+HYBRID_KEYS = ("acc_hybrid", "acc_rag_only", "acc_ft_only", "index_docs_hybrid", "index_docs_rag_only",
+               "retriever_recall1_before", "retriever_recall1_after", "raft_acc_by_k")
+
+
+def _hybrid() -> dict:
+    """Issue 7's figures: run notebook 06 and read the results/hybrid.json it wrote.
+
+    Accuracies are fractions at the kit's default dynamic share; raft_acc_by_k maps reader -> k -> accuracy on
+    today's questions and on static questions whose gold passage is absent.
+    """
+    notebook = notebook_figures(["06"])
+    results = json.loads((RESULTS_DIR / "hybrid.json").read_text())
+    return {**{k: results[k] for k in HYBRID_KEYS}, "default_share": results["default_share"],
+            "retriever_seconds": round(results["retriever_seconds"], 1), **notebook}
+
+
 PARTS: dict[str, Callable[[], dict]] = {"base_model": _base_model, "rag": _rag, "finetune": _finetune,
-                                         "threshold": _threshold}
+                                         "threshold": _threshold, "hybrid": _hybrid}
 
 
 def run(parts: list[str]) -> dict:

@@ -39,6 +39,7 @@ class Measured:
     query_seconds_closed: float   # seconds to answer one question closed-book
     query_seconds_rag: dict[int, float]  # seconds to retrieve and answer one question, by days kept
     docs_per_fact: float = 0.65   # documents per dynamic fact in the course world
+    hybrid_static: float | None = None  # the hybrid's accuracy on static questions (notebook 06); else closed_static
     source: str = "measured"
 
     def rag_dynamic_at(self, days_kept: int) -> float:
@@ -97,8 +98,9 @@ def accuracy(strategy: str, s: Scenario, m: Measured) -> float:
         return static * m.closed_static + dynamic * (fresh * m.ft_dynamic + (1 - fresh) * m.stale_dynamic)
     if strategy == "RAG only":
         return static * m.rag_static + dynamic * m.rag_dynamic_at(s.days_kept)
-    if strategy == "hybrid":
-        return static * m.closed_static + dynamic * m.rag_dynamic_at(s.days_kept)
+    if strategy == "hybrid":  # notebook 06 fine-tunes the static facts in; before it, the base model's weights
+        weights = m.closed_static if m.hybrid_static is None else m.hybrid_static
+        return static * weights + dynamic * m.rag_dynamic_at(s.days_kept)
     raise ValueError(f"unknown strategy {strategy!r}: choose from {STRATEGIES}")
 
 
@@ -153,8 +155,16 @@ def recommend(s: Scenario, m: Measured) -> tuple[str, str]:
     return choice, why
 
 
+def hybrid_results(results_dir: Path = RESULTS_DIR, shipped_dir: Path | None = None) -> dict | None:
+    """Notebook 06's measurements (results/hybrid.json), else the kit's shipped ones, else None."""
+    for folder in (results_dir, shipped_dir or results_dir / "shipped"):
+        if (folder / "hybrid.json").exists():
+            return {**json.loads((folder / "hybrid.json").read_text()), "mine": folder == results_dir}
+    return None
+
+
 def load_measurements(results_dir: Path = RESULTS_DIR, shipped_dir: Path | None = None) -> Measured:
-    """Unit numbers from the learner's results (notebooks 01-04), else from the kit's shipped ones."""
+    """Unit numbers from the learner's results (notebooks 01-04, and 06 for the hybrid), else the kit's shipped ones."""
     shipped_dir = shipped_dir or results_dir / "shipped"
     names = ("parametric.json", "rag.json", "finetune.json")
     mine = all((results_dir / n).exists() for n in names)
@@ -163,6 +173,7 @@ def load_measurements(results_dir: Path = RESULTS_DIR, shipped_dir: Path | None 
     if missing:
         raise FileNotFoundError(f"no measurements in {folder}: missing {', '.join(missing)}; run notebooks 01-04")
     p, r, f = (json.loads((folder / n).read_text()) for n in names)
+    h = hybrid_results(results_dir, shipped_dir)
     week = f["week"]
     return Measured(
         closed_static=p["closed_static"], stale_dynamic=p["closed_unseen_day"],
@@ -173,7 +184,10 @@ def load_measurements(results_dir: Path = RESULTS_DIR, shipped_dir: Path | None 
         query_seconds_closed=p["closed_seconds_per_question"],
         query_seconds_rag={int(k): v for k, v in r["rag_seconds_per_question_by_days_kept"].items()},
         docs_per_fact=sum(w["docs"] for w in week) / sum(w["facts"] for w in week),
-        source="your measurements (notebooks 01-04)" if mine else "the kit's shipped measurements (run notebooks 01-04 to use yours)")
+        hybrid_static=h["by_type"]["hybrid"]["static"] if h else None,
+        source=("your measurements (notebooks 01-04)" if mine else
+                "the kit's shipped measurements (run notebooks 01-04 to use yours)")
+        + ("" if h is None else "; hybrid: notebook 06, " + ("yours" if h["mine"] else "shipped")))
 
 
 @dataclass

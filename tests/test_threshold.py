@@ -98,3 +98,15 @@ def test_measurements_come_from_results_or_the_shipped_copy(tmp_path):
     assert "your measurements" in th.load_measurements(tmp_path).source
     with pytest.raises(FileNotFoundError, match="run notebooks 01-04"):
         th.load_measurements(tmp_path / "empty")
+
+
+def test_the_hybrid_curve_uses_notebook_06_when_it_has_run(tmp_path):
+    assert th.hybrid_results(tmp_path) is None
+    (tmp_path / "shipped").mkdir()
+    (tmp_path / "shipped" / "hybrid.json").write_text(json.dumps({"by_type": {"hybrid": {"static": 0.5, "dynamic": 0.9}}}))
+    assert th.hybrid_results(tmp_path)["mine"] is False
+    (tmp_path / "hybrid.json").write_text(json.dumps({"by_type": {"hybrid": {"static": 0.99, "dynamic": 0.9}}}))
+    assert th.hybrid_results(tmp_path)["mine"] is True
+    s = th.Scenario(dynamic_share=0.0)
+    assert th.accuracy("hybrid", s, M) == pytest.approx(M.closed_static)
+    assert th.accuracy("hybrid", s, replace(M, hybrid_static=0.99)) == pytest.approx(0.99)
