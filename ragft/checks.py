@@ -318,3 +318,55 @@ def corrections_split(split: dict | None, rows: Sequence[dict]) -> Verdict:
         return Verdict(False, f"sort every one of the {len(rows)} rows into one of the two lists.")
     return Verdict(True, "static corrections go into the weights (they stay true); dynamic ones into the index "
                          "(they expire, and the index is where today's truth lives).")
+
+
+def reads_not_knows(question: str | None, model, tokenizer, world) -> Verdict:
+    """Exercise 01.3: a question the model misses closed-book but answers with the gold passage."""
+    from ragft import lm
+
+    if not question:
+        return Verdict(False, "set `my_question` to one of today's questions (a string from `today`).")
+    found = [q for q in world.qa(world.facts_on(world.day), "all") if q.question == question]
+    if not found:
+        return Verdict(False, f"{question!r} is not one of today's (day {world.day}) questions: pick one from `today`.")
+    q = found[0]
+    gold = next(d for d in world.documents([world.day], static=False) if q.fact_id in d.facts)
+    closed = lm.answer(model, tokenizer, q.question)
+    opened = lm.answer(model, tokenizer, q.question, [gold.text])
+    if exact_match(closed, q.answer):
+        return Verdict(False, f"the model already answers it closed-book ({closed!r}): a lucky guess from the weights "
+                              "(the weather has few values). Pick one it gets wrong without the passage.")
+    if not exact_match(opened, q.answer):
+        return Verdict(False, f"with the gold passage it still answers {opened!r} instead of {q.answer!r}: the tiny model "
+                              "does not read every passage right. Try another question.")
+    return Verdict(True, f"closed-book {closed!r}, with the passage {opened!r}: the knowledge was not in the weights, "
+                         "the model read it from the context. That is what RAG relies on.")
+
+
+def best_retriever(name: str | None, results: dict) -> Verdict:
+    """Exercise 02.3: read the comparison table: which retriever puts the gold chunk first most often?"""
+    best = max(results, key=lambda n: results[n]["recall@1"])
+    if name not in results:
+        return Verdict(False, f"set `my_best` to one of {sorted(results)} (the keys of `results`).")
+    if results[name]["recall@1"] < results[best]["recall@1"]:
+        return Verdict(False, f"{name} has recall@1 {results[name]['recall@1']:.2f}, but {best} has "
+                              f"{results[best]['recall@1']:.2f}: look at the recall@1 column, not exact match.")
+    return Verdict(True, f"{name} (recall@1 {results[name]['recall@1']:.2f}). Words like a day number or a name must "
+                         "match exactly here, which keyword methods do and embeddings blur; fusing both keeps the "
+                         "strengths of each.")
+
+
+def thumbs_up_share(share: float | None, rows: Sequence[dict], question_type: str = "dynamic") -> Verdict:
+    """Exercise 03.3: from the feedback store's rows, the share of thumbs up for one question type."""
+    typed = [r for r in rows if r["question_type"] == question_type]
+    if not typed:
+        return Verdict(False, f"no {question_type} ratings in the store yet: run the panel (and the simulated user) first.")
+    expected = sum(r["rating"] > 0 for r in typed) / len(typed)
+    if share is None:
+        return Verdict(False, f"set `my_share` to the share of {question_type} ratings that are thumbs up (rating +1), "
+                              "computed from `feedback.rows()`.")
+    if abs(share - expected) > 0.005:
+        return Verdict(False, f"{share:.3f} is not it: keep only rows whose question_type is {question_type!r}, then "
+                              "divide the thumbs up (rating == 1) by the number of those rows.")
+    return Verdict(True, f"{expected:.0%} of {len(typed)} {question_type} ratings are thumbs up. The SQL in "
+                         "`FeedbackStore.summary` computes the same thing for every type at once.")

@@ -71,17 +71,37 @@ def write_students() -> list[Path]:
     return written
 
 
-def execute(path: Path, out_dir: Path = BUILD_DIR / "notebooks", timeout: int = 900) -> float:
-    """Execute one notebook in its own folder; write the executed copy to out_dir; return seconds."""
+def _stdout(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+
+
+def execute(path: Path, out_dir: Path = BUILD_DIR / "notebooks", timeout: int = 900,
+            exercises: dict | None = None) -> float:
+    """Execute one notebook in its own folder; write the executed copy to out_dir; return seconds.
+
+    With `exercises` (a dict), each exercise cell (one with a solution block in solutions/) is followed,
+    in the same kernel, by its solution; the dict receives {cell index: {"student": what the unsolved
+    cell printed, "solution": what the solved one printed}}, so tests can see both verdicts.
+    """
+    import copy
+
     import nbformat
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
+    solved = nbformat.read(SOLUTIONS_DIR / path.name, as_version=4).cells if exercises is not None else []
     start = time.perf_counter()
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     try:
-        client.execute()
+        client.reset_execution_trackers()
+        with client.setup_kernel():
+            for index, cell in enumerate(nb.cells):
+                client.execute_cell(cell, index)
+                if index < len(solved) and BEGIN in solved[index].source:
+                    solution = copy.deepcopy(solved[index])
+                    client.execute_cell(solution, index, store_history=False)
+                    exercises[index] = {"student": _stdout(cell), "solution": _stdout(solution)}
     finally:
         out_dir.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out_dir / path.name)

@@ -1,5 +1,8 @@
 """Every notebook runs, offline, at its default settings; executed copies land in build/test-notebooks.
 
+In the same run, each exercise is checked twice: the student's unsolved cell must print the check's
+helpful "Not yet: ..." message, and the solution (run right after it, in the same kernel) "Correct!".
+
 After them, the results notebook 04 has just written are checked against issue 5's expectations.
 """
 
@@ -15,10 +18,15 @@ EXECUTED = set()  # prefixes of the notebooks executed in this session
 
 
 @pytest.mark.parametrize("notebook", notebooks(), ids=lambda p: p.name)
-def test_notebook_runs_at_defaults(notebook):
-    seconds = execute(notebook, out_dir=BUILD_DIR / "test-notebooks")
+def test_notebook_runs_at_defaults_and_its_exercises_check_out(notebook):
+    exercises = {}
+    seconds = execute(notebook, out_dir=BUILD_DIR / "test-notebooks", exercises=exercises)
     EXECUTED.add(notebook.name[:2])
-    print(f"{notebook.name}: {seconds:.1f} s")
+    print(f"{notebook.name}: {seconds:.1f} s, {len(exercises)} self-checked exercises")
+    assert len(exercises) >= 3, f"{notebook.name} has {len(exercises)} self-checked exercises; every notebook needs 3"
+    for cell, out in exercises.items():
+        assert "Not yet: " in out["student"] and "Correct!" not in out["student"], (cell, out["student"])
+        assert "Correct!" in out["solution"] and "Not yet" not in out["solution"], (cell, out["solution"])
 
 
 @pytest.mark.parametrize("check", CHECKS)
