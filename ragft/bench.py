@@ -112,11 +112,16 @@ def _rag() -> dict:
     chunks = rag.split(world.as_documents())
     store = rag.vector_store(chunks)
     questions = world.qa(world.facts_on(world.day), "heldout")
-    scores = score_rag(rag.rag_chain(rag.hybrid_retriever(chunks, store, k=5), make_llm()), questions,
-                       gold_chunks(chunks), 5)
+    llm = make_llm()
+    # k is chosen from notebook 03's measurement: the default retriever's recall@1 is 1.0 on this world, and
+    # every passage past the gold one is a look-alike the course model may copy from; recall is reported at 5
+    chosen = score_rag(rag.rag_chain(rag.hybrid_retriever(chunks, store, k=1), llm), questions, gold_chunks(chunks), 1)
+    scores = score_rag(rag.rag_chain(rag.hybrid_retriever(chunks, store, k=5), llm), questions, gold_chunks(chunks), 5)
     notebooks = notebook_figures(["02", "03"])
-    return {"answer_em_unseen_day": round(scores["exact_match"], 4), "recall_at_5": round(scores["recall@5"], 4),
-            "citation_accuracy": round(scores["citation_accuracy"], 4), "questions": len(questions),
+    return {"answer_em_unseen_day": round(chosen["exact_match"], 4), "answer_k": 1,
+            "answer_em_unseen_day_k5": round(scores["exact_match"], 4), "recall_at_1": round(chosen["recall@1"], 4),
+            "recall_at_5": round(scores["recall@5"], 4),
+            "citation_accuracy": round(chosen["citation_accuracy"], 4), "questions": len(questions),
             "embed_overhead_ratio": round(_embed_overhead([c.page_content for c in chunks[:2000]]), 3),
             **_ann_100k(), **notebooks}
 
