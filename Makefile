@@ -2,6 +2,7 @@
 #   make lab     open the course in JupyterLab at the start notebook
 #   make test    run the whole test suite (executes every notebook, offline)
 #   make course  run every notebook headless, in order, into build/ with a timing summary
+#   make site    build the course site (lessons + executed notebooks) into build/site/
 #   make bench   print the course's benchmark figures and write results/benchmark.json
 #   make model   re-train the shipped course model from its seed (about an hour on 2 CPU cores)
 
@@ -10,7 +11,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test course bench model env clean
+.PHONY: lab test course site bench model env clean
 .DEFAULT_GOAL := lab
 
 env: $(STAMP)
@@ -32,6 +33,10 @@ test: $(STAMP)
 
 course: $(STAMP)
 	$(PY) -m ragft.course
+
+site: $(STAMP)
+	@test -d build/notebooks || $(PY) -m ragft.course
+	$(PY) -m ragft.site
 
 bench: $(STAMP)
 	$(PY) -m ragft.bench $(PART)
