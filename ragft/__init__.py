@@ -4,7 +4,8 @@ One module per idea: `world` (the fictional world), `lm` (the tiny course model)
 generator as a LangChain model), `rag` (retrieval), `finetune`, `evaluate` (scores), `feedback`
 (human ratings), `threshold` (the decision model and explorer), `checks` and `quiz` (exercises),
 `course` (runs the notebooks; student versions), `envcheck` (the self-check), `bench` (the
-benchmark command). Notebooks import from here; nothing here imports a notebook.
+benchmark command), `site` (the course site), `figures` (the lessons' figures). Notebooks import
+from here; nothing here imports a notebook.
 """
 
 from pathlib import Path

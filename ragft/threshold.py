@@ -208,6 +208,31 @@ def curves(s: Scenario, m: Measured, points: int = 41) -> Curves:
     return out
 
 
+def draw(s: Scenario, m: Measured, axes=None):
+    """The explorer's two plots: accuracy and daily cost of each strategy against the dynamic share,
+    the threshold in red and the scenario's own share dotted. Draws on `axes` (two matplotlib axes)
+    or on a new figure; returns the figure (ragft.figures saves it for lesson 05)."""
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+    ax1, ax2 = axes
+    c, t = curves(s, m), threshold(s, m)
+    for k, style_ in zip(STRATEGIES, ("-", "--", "-.")):
+        ax1.plot(c.shares, c.accuracy[k], style_, label=k)
+        ax2.plot(c.shares, c.cost[k], style_, label=k)
+    if t is not None:
+        ax1.axvline(t, color="red", alpha=0.6)
+        ax1.annotate(f"threshold {t:.0%}", (t, 0.05), color="red", xytext=(4, 0), textcoords="offset points")
+    for ax in (ax1, ax2):
+        ax.axvline(s.dynamic_share, color="gray", linestyle=":")
+        ax.set_xlabel("dynamic share of questions")
+    ax1.set(ylabel="expected accuracy", ylim=(0, 1.02), title="accuracy")
+    ax2.set(ylabel="compute-seconds per day", title="daily cost", yscale="log")
+    ax1.legend(loc="lower left", fontsize=8)
+    return ax1.figure
+
+
 def explorer(m: Measured, scenario: Scenario | None = None):
     """The interactive explorer: sliders and presets on the left, live plots and a recommendation.
 
@@ -239,25 +264,12 @@ def explorer(m: Measured, scenario: Scenario | None = None):
         if state["applying_preset"]:
             return
         s = scenario_now()
-        c = curves(s, m)
         t = threshold(s, m)
         choice, why = recommend(s, m)
         state.update(scenario=s, threshold=t, choice=choice, why=why)
         with plot:
             plot.clear_output(wait=True)
-            fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.6))
-            for k, style_ in zip(STRATEGIES, ("-", "--", "-.")):
-                ax1.plot(c.shares, c.accuracy[k], style_, label=k)
-                ax2.plot(c.shares, c.cost[k], style_, label=k)
-            if t is not None:
-                ax1.axvline(t, color="red", alpha=0.6)
-                ax1.annotate(f"threshold {t:.0%}", (t, 0.05), color="red", xytext=(4, 0), textcoords="offset points")
-            for ax in (ax1, ax2):
-                ax.axvline(s.dynamic_share, color="gray", linestyle=":")
-                ax.set_xlabel("dynamic share of questions")
-            ax1.set(ylabel="expected accuracy", ylim=(0, 1.02), title="accuracy")
-            ax2.set(ylabel="compute-seconds per day", title="daily cost", yscale="log")
-            ax1.legend(loc="lower left", fontsize=8)
+            draw(s, m)
             plt.tight_layout()
             plt.show()
         text.value = f"<b>Recommendation: {choice}.</b> {why}"
