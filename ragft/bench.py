@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import time
 from typing import Callable
@@ -26,17 +24,13 @@ def _base_model() -> dict:
 
 
 def run_notebooks(prefixes: list[str]) -> dict[str, dict[str, float]]:
-    """Execute notebooks one by one in a fresh process each: wall seconds and peak memory (kernel included)."""
-    from ragft.course import notebooks
+    """Execute notebooks one by one, each in a fresh kernel: wall seconds and the kernel's peak memory."""
+    from ragft.course import execute, notebooks
 
     out = {}
     for path in notebooks(prefixes):
-        start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "ragft.course", path.name[:2]], stdout=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        if status != 0:
-            raise RuntimeError(f"{path.name} failed; run `python -m ragft.course {path.name[:2]}` to see why")
-        out[path.stem] = {"seconds": round(time.perf_counter() - start, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
+        run = execute(path)
+        out[path.stem] = {"seconds": run.seconds, "peak_rss_mb": run.peak_mb}
     return out
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from ragft import BUILD_DIR, NOTEBOOKS_DIR, ROOT
@@ -75,9 +76,28 @@ def _stdout(cell) -> str:
     return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
 
 
+# Run in the kernel after the last cell: its peak memory. VmHWM belongs to the kernel's own address space,
+# so unlike ru_maxrss it does not inherit the peak of the process that started it.
+PEAK_PROBE = """\
+try:
+    _peak = int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024
+except (OSError, IndexError):  # no /proc (macOS): ru_maxrss, in bytes there
+    import resource as _resource
+    _peak = _resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss / 2**20
+print(round(_peak, 1))"""
+
+
+@dataclass
+class Run:
+    """How an executed notebook went: wall seconds, and the kernel's peak memory in MB."""
+
+    seconds: float
+    peak_mb: float
+
+
 def execute(path: Path, out_dir: Path = BUILD_DIR / "notebooks", timeout: int = 900,
-            exercises: dict | None = None) -> float:
-    """Execute one notebook in its own folder; write the executed copy to out_dir; return seconds.
+            exercises: dict | None = None) -> Run:
+    """Execute one notebook in its own folder; write the executed copy to out_dir; return a Run.
 
     With `exercises` (a dict), each exercise cell (one with a solution block in solutions/) is followed,
     in the same kernel, by its solution; the dict receives {cell index: {"student": what the unsolved
@@ -102,10 +122,14 @@ def execute(path: Path, out_dir: Path = BUILD_DIR / "notebooks", timeout: int = 
                     solution = copy.deepcopy(solved[index])
                     client.execute_cell(solution, index, store_history=False)
                     exercises[index] = {"student": _stdout(cell), "solution": _stdout(solution)}
+            seconds = time.perf_counter() - start
+            nb.cells.append(nbformat.v4.new_code_cell(PEAK_PROBE))  # run last, then taken out again
+            client.execute_cell(nb.cells[-1], len(nb.cells) - 1, store_history=False)
+            probe = nb.cells.pop()
     finally:
         out_dir.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out_dir / path.name)
-    return time.perf_counter() - start
+    return Run(round(seconds, 1), float(_stdout(probe)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,15 +146,17 @@ def main(argv: list[str] | None = None) -> int:
     for path in notebooks(args.prefixes):
         print(f"running {path.name} ...", flush=True)
         try:
-            rows.append((path.name, execute(path), "ok"))
+            run = execute(path)
+            rows.append((path.name, run.seconds, run.peak_mb, "ok"))
         except Exception as error:  # report every notebook, then fail
             failed = True
-            rows.append((path.name, float("nan"), f"FAILED: {str(error).splitlines()[0][:80] if str(error) else type(error).__name__}"))
+            reason = str(error).splitlines()[0][:80] if str(error) else type(error).__name__
+            rows.append((path.name, float("nan"), float("nan"), f"FAILED: {reason}"))
     width = max(len(r[0]) for r in rows)
-    print(f"\n{'notebook':<{width}}  seconds  status")
-    for name, seconds, status in rows:
-        print(f"{name:<{width}}  {seconds:7.1f}  {status}")
-    print(f"{'total':<{width}}  {time.perf_counter() - total:7.1f}  executed copies in {BUILD_DIR / 'notebooks'}")
+    print(f"\n{'notebook':<{width}}  seconds  peak MB  status")
+    for name, seconds, peak, status in rows:
+        print(f"{name:<{width}}  {seconds:7.1f}  {peak:7.0f}  {status}")
+    print(f"{'total':<{width}}  {time.perf_counter() - total:7.1f}           executed copies in {BUILD_DIR / 'notebooks'}")
     return 1 if failed else 0
 
 

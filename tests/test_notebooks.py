@@ -20,9 +20,9 @@ EXECUTED = set()  # prefixes of the notebooks executed in this session
 @pytest.mark.parametrize("notebook", notebooks(), ids=lambda p: p.name)
 def test_notebook_runs_at_defaults_and_its_exercises_check_out(notebook):
     exercises = {}
-    seconds = execute(notebook, out_dir=BUILD_DIR / "test-notebooks", exercises=exercises)
+    run = execute(notebook, out_dir=BUILD_DIR / "test-notebooks", exercises=exercises)
     EXECUTED.add(notebook.name[:2])
-    print(f"{notebook.name}: {seconds:.1f} s, {len(exercises)} self-checked exercises")
+    print(f"{notebook.name}: {run.seconds:.1f} s, peak {run.peak_mb:.0f} MB, {len(exercises)} self-checked exercises")
     assert len(exercises) >= 3, f"{notebook.name} has {len(exercises)} self-checked exercises; every notebook needs 3"
     for cell, out in exercises.items():
         assert "Not yet: " in out["student"] and "Correct!" not in out["student"], (cell, out["student"])
