@@ -35,6 +35,7 @@ TRAINING_DAYS = 60  # the model is pretrained on days 1..TRAINING_DAYS; later da
 EVAL_DAYS = (TRAINING_DAYS + 1, TRAINING_DAYS + 2, TRAINING_DAYS + 3)
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "models" / "course-model"
 SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[BOS]", "[EOS]"]
+PERSON_VALUED = {"founder", "ceo"}  # attributes whose value is a person ('who' rather than 'what')
 
 
 # ------------------------------------------------------------------------------------------------
@@ -140,6 +141,15 @@ def open_book_example(index: DocIndex, fact: Fact, question: str, k: int, rng: n
     return prompt(question, [docs[i].text for i in order]), fact.value
 
 
+def cloze(template: str, attribute: str) -> str:
+    """A statement template turned into a question by blanking its value: 'The sky over {e} on day {d} was what?'.
+
+    Every paraphrased statement the model reads becomes a way of asking, so a question phrased like any
+    statement (not only like the 4 training question wordings) leads to the fact."""
+    question = template.replace("{v}", "who" if attribute in PERSON_VALUED else "what").rstrip(".")
+    return question[0].upper() + question[1:] + "?"
+
+
 @dataclass
 class DataConfig:
     """What the pretraining stream is made of."""
@@ -153,6 +163,7 @@ class DataConfig:
     dynamic_statements: bool = True  # also read paraphrased statements of training days' dynamic facts
     unk_noise: float = 0.15      # share of training questions with a word replaced by / an extra [UNK]
     counterfactual: float = 0.75  # share of reading exercises whose passages carry fresh random values
+    cloze_share: float = 0.0     # share of training questions asked as a statement with its value blanked (`cloze`)
 
 
 def encode(tokenizer, text: str, answer: str | None = None, prompt_weight: float = 0.25) -> tuple[list[int], list[float]]:
@@ -204,6 +215,7 @@ class PretrainStream:
         texts += [d.text for d in self.world.documents([], static=True)]
         self.static_texts = texts
         self.static_qa = [(q.question, q.answer) for q in self.world.qa(static, "train")]
+        self.static_cloze = [(f.render(cloze(t, f.attribute)), f.value) for f in static for t in STATEMENTS[f.attribute]]
         self.dyn_texts = [s for f in self.dynamic for s in self.world.statements(f)[1:]] if cfg.dynamic_statements else []
         self.eos = tokenizer.eos_token_id
         self.fillers = {"what", "which", "who", "where", "when", "how", "the", "in", "of", "is", "was", "did",
@@ -247,6 +259,13 @@ class PretrainStream:
             texts.append("\n".join(lines))
         return texts, facts
 
+    def question_template(self, attribute: str) -> str:
+        """A training question wording, or (cloze_share of the time) a statement with its value blanked."""
+        if self.cfg.cloze_share and self.rng.random() < self.cfg.cloze_share:
+            templates = STATEMENTS[attribute]
+            return cloze(templates[self.rng.integers(len(templates))], attribute)
+        return QUESTIONS[attribute][self.rng.integers(N_TRAIN_WORDINGS)]
+
     def encode(self, text: str, answer: str | None = None) -> tuple[list[int], list[float]]:
         """Token ids and loss weights of one example (see `encode`)."""
         return encode(self.tok, text, answer, self.cfg.prompt_weight)
@@ -257,13 +276,15 @@ class PretrainStream:
         if rng.random() < cfg.static_share:
             r = rng.random()
             if r < 0.5:
-                question, value = self.static_qa[rng.integers(len(self.static_qa))]
+                cloze_now = cfg.cloze_share and rng.random() < cfg.cloze_share
+                pool = self.static_cloze if cloze_now else self.static_qa
+                question, value = pool[rng.integers(len(pool))]
                 return self.encode(prompt(self.noisy(question)), value)
             if r < 0.85 or not self.dyn_texts:
                 return self.encode(self.static_texts[rng.integers(len(self.static_texts))])
             return self.encode(self.dyn_texts[rng.integers(len(self.dyn_texts))])
         fact = self.dynamic[rng.integers(len(self.dynamic))]
-        question = QUESTIONS[fact.attribute][rng.integers(N_TRAIN_WORDINGS)]
+        question = self.question_template(fact.attribute)
         k = int(rng.integers(cfg.max_distractors + 1))
         gold = self.index.gold[fact.id]
         docs = [gold] + self.index.distractors(gold, k, rng)
@@ -278,7 +299,7 @@ class PretrainStream:
         facts = [stated[f] for d in docs for f in d.facts if f != fact.id]
         for i in rng.permutation(len(facts))[: int(rng.integers(cfg.max_questions))]:
             f = facts[i]
-            q = self.noisy(f.render(QUESTIONS[f.attribute][rng.integers(N_TRAIN_WORDINGS)]))
+            q = self.noisy(f.render(self.question_template(f.attribute)))
             more, mws = self.encode(prompt(q), f.value)
             ids, ws = ids + more[1:], ws + mws[1:]  # drop the BOS: same example continues
         return ids, ws
@@ -469,8 +490,9 @@ def quick_eval(model, tokenizer, sets: dict[str, list[tuple[str, str]]]) -> dict
 
 def pretrain(tokenizer=None, model_cfg: ModelConfig | None = None, train_cfg: TrainConfig | None = None,
              data_cfg: DataConfig | None = None, world: World | None = None, progress: bool = True,
-             evaluate_on: dict[str, list[tuple[str, str]]] | None = None):
-    """Pretrain a fresh model from the seed; returns (model, tokenizer, history).
+             evaluate_on: dict[str, list[tuple[str, str]]] | None = None, model=None):
+    """Pretrain a fresh model from the seed (or go on training `model`, with its tokenizer); returns
+    (model, tokenizer, history).
 
     evaluate_on: {name: [(prompt, gold), ...]} scored every eval_every steps (default: samples of the benchmark).
 
@@ -483,8 +505,10 @@ def pretrain(tokenizer=None, model_cfg: ModelConfig | None = None, train_cfg: Tr
     world = world or World(seed=0)
     torch.set_num_threads(train_cfg.threads)
     torch.manual_seed(train_cfg.seed)
+    if model is not None and tokenizer is None:
+        raise ValueError("to go on training a model, pass its tokenizer too")
     tokenizer = tokenizer or train_tokenizer(world)
-    model = build_model(tokenizer, model_cfg)
+    model = model if model is not None else build_model(tokenizer, model_cfg)
     model.train()
     stream = PretrainStream(tokenizer, data_cfg, world).batches(train_cfg.batch_size, train_cfg.seq_len)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
@@ -520,11 +544,37 @@ def pretrain(tokenizer=None, model_cfg: ModelConfig | None = None, train_cfg: Tr
             bar.write(f"step {step + 1}: loss {loss:.3f} " + " ".join(f"{k} {v:.3f}" for k, v in scores.items()))
         if out_of_time:
             break
-    history["seconds"] = round(time.perf_counter() - t0 - eval_time, 1)
+    seconds = time.perf_counter() - t0 - eval_time
+    history["seconds"] = round(seconds, 1)
     history["tokens"] = tokens
-    history["tokens_per_second"] = round(tokens / history["seconds"], 1)
+    history["tokens_per_second"] = round(tokens / seconds, 1)
     model.eval()
     return model, tokenizer, history
+
+
+# The second stage of `make model`: the same mix, going on from the first stage's weights, with a share of
+# the training questions asked as paraphrased statements whose value is blanked (see `cloze`).
+CONTINUE_DATA = DataConfig(seed=1, cloze_share=0.3)
+CONTINUE_TRAIN = TrainConfig(steps=450, lr=5e-4, warmup=50, threads=2)
+
+
+def continue_pretraining(model, tokenizer, history: dict, train_cfg: TrainConfig = CONTINUE_TRAIN,
+                         data_cfg: DataConfig = CONTINUE_DATA, progress: bool = True):
+    """Stage 2: go on training a pretrained model; returns (model, tokenizer, one history of both stages)."""
+    if "continued" in history:
+        raise ValueError("this checkpoint has been through the second stage already; start from `pretrain`")
+    model, tokenizer, second = pretrain(tokenizer, train_cfg=train_cfg, data_cfg=data_cfg, progress=progress, model=model)
+    last = history["steps"][-1]
+    shift = lambda rows: [{**r, "step": r["step"] + last["step"], "seconds": round(r["seconds"] + history["seconds"], 2),
+                           **({"tokens": r["tokens"] + history["tokens"]} if "tokens" in r else {})} for r in rows]
+    merged = {**history, "steps": history["steps"] + shift(second["steps"]),
+              "evals": history.get("evals", []) + shift(second["evals"]),
+              "continued": {"config": second["config"], "from_step": last["step"], "steps": len(second["steps"]),
+                            "seconds": second["seconds"], "tokens": second["tokens"]}}
+    merged["seconds"] = round(history["seconds"] + second["seconds"], 1)
+    merged["tokens"] = history["tokens"] + second["tokens"]
+    merged["tokens_per_second"] = round(merged["tokens"] / max(merged["seconds"], 0.1), 1)
+    return model, tokenizer, merged
 
 
 # ------------------------------------------------------------------------------------------------
@@ -575,12 +625,34 @@ def benchmark(model_dir: str | Path = DEFAULT_DIR, sample: int | None = None, se
     return result
 
 
+def _second_stage_data(history: dict) -> list[str]:
+    """The model card's lines about the second stage (continue_pretraining), if the model went through it."""
+    if "continued" not in history:
+        return []
+    c = history["continued"]
+    train, data = c["config"]["train"], c["config"]["data"]
+    return [
+        f"* **second stage** (`continue_pretraining`, from step {c['from_step']}): {c['steps']} more steps of the same "
+        f"mix (data seed {data['seed']}), lr {train['lr']} (warmup {train['warmup']}, cosine), {c['seconds'] / 60:.1f} "
+        f"min on {train['threads']} CPU threads, in which {data['cloze_share']:.0%} of the training questions are "
+        "paraphrased *statements* with the value blanked (`lm.cloze`: 'The sky over {e} on day {d} was what?', "
+        "'{e} reached a high of what degrees on day {d}?'). Held-out question wordings are still never shown. Why: "
+        "after the first stage, one held-out wording, 'Describe the sky over {e} on day {d}.', was answered 3 times "
+        "in 72 even with the gold passage alone (the model answered the day's high): it had met 'sky' in statements "
+        "but never in a question, so a question could only be asked the 4 training ways. After it: 72 in 72, and "
+        "the gold passage alone went from 82% to 99%, at a cost of 1 point on closed-book static facts (95.2% to "
+        "94.0%: the 95% target, met before, is now missed by 4 questions in 416). 900 steps instead of 450 kept "
+        "94.95% (395 of 416) but took the two stages past 65 minutes."]
+
+
 def write_model_card(path: str | Path, history: dict, metrics: dict, command: str) -> Path:
     """Write README.md (the model card) into a checkpoint folder from its history and benchmark figures."""
     path = Path(path)
     cfg = history["config"]
     size = sum(f.stat().st_size for f in path.iterdir() if f.is_file() and f.name != "README.md")
     evals = history.get("evals", [])
+    first_steps = history.get("continued", {}).get("from_step", history["steps"][-1]["step"])
+    first_seconds = history["seconds"] - history.get("continued", {}).get("seconds", 0)
     curve = [s for s in history["steps"] if s["step"] % max(1, len(history["steps"]) // 20) == 0 or s is history["steps"][-1]]
     lines = [
         "---", "library_name: transformers", "pipeline_tag: text-generation", "license: mit", "---", "",
@@ -613,7 +685,7 @@ def write_model_card(path: str | Path, history: dict, metrics: dict, command: st
         "('tell', 'me', 'describe', 'many', 'much', 'passes') are unknown and the model learns to skip them;",
         f"* mix: {cfg['data']['static_share']:.0%} static examples, the rest reading exercises; examples are packed "
         f"whole into rows of {cfg['train']['seq_len']} tokens; loss on every token, prompt tokens of QA examples "
-        f"weighted {cfg['data']['prompt_weight']}, answer tokens 1.", "",
+        f"weighted {cfg['data']['prompt_weight']}, answer tokens 1.", *_second_stage_data(history), "",
         "## Model and training", "",
         f"* config: d_model {cfg['model']['d_model']}, {cfg['model']['n_layers']} layers, {cfg['model']['n_heads']} heads, "
         f"d_ff {cfg['model']['d_ff']}, context {cfg['model']['max_len']}",
@@ -622,10 +694,13 @@ def write_model_card(path: str | Path, history: dict, metrics: dict, command: st
         f"* parameters: {history['params']:,}; checkpoint size {size / 1e6:.1f} MB",
         f"* optimiser: AdamW, lr {cfg['train']['lr']} (warmup {cfg['train']['warmup']}, cosine to "
         f"{cfg['train']['min_lr_ratio']} x), weight decay {cfg['train']['weight_decay']}, batch "
-        f"{cfg['train']['batch_size']} x {cfg['train']['seq_len']} tokens, {history['steps'][-1]['step']} steps, seed {cfg['train']['seed']}",
-        f"* bfloat16 autocast: {cfg['train']['bf16']}; wall time {history['seconds'] / 60:.1f} min on "
-        f"{cfg['train']['threads']} CPU thread(s) (quick evaluations excluded); "
-        f"{history['tokens']:,} training tokens (non-padding); {history['tokens_per_second']:,.0f} tokens/s", "",
+        f"{cfg['train']['batch_size']} x {cfg['train']['seq_len']} tokens, {first_steps} steps, seed {cfg['train']['seed']}"
+        + (" (then the second stage, above)" if "continued" in history else ""),
+        f"* bfloat16 autocast: {cfg['train']['bf16']}; wall time {first_seconds / 60:.1f} min on "
+        f"{cfg['train']['threads']} CPU thread(s)" + (f", {history['seconds'] / 60:.1f} min with the second stage"
+                                                     if "continued" in history else "") + " (quick evaluations excluded); "
+        f"{history['tokens']:,} training tokens (non-padding); {history['tokens_per_second']:,.0f} tokens/s"
+        + (" (both stages)" if "continued" in history else ""), "",
         "Reproduce it (deterministic data order and seed; timings vary with the machine):", "",
         "```", command, "```", "",
         "## Metrics", "",
@@ -673,6 +748,12 @@ def main(argv: Sequence[str] | None = None) -> None:
                    help="bfloat16 autocast of the forward pass (faster on CPUs with AMX)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=TrainConfig.threads)
+    p.add_argument("--continue-steps", type=int, default=CONTINUE_TRAIN.steps,
+                   help="steps of the second stage (cloze questions; see continue_pretraining); 0 to skip it")
+    c = sub.add_parser("continue", help="run only the second stage, from a first-stage checkpoint")
+    c.add_argument("--from", dest="source", default=str(DEFAULT_DIR))
+    c.add_argument("--out", default=str(DEFAULT_DIR))
+    c.add_argument("--steps", type=int, default=CONTINUE_TRAIN.steps)
     b = sub.add_parser("benchmark", help="evaluate a checkpoint")
     b.add_argument("--model-dir", default=str(DEFAULT_DIR))
     b.add_argument("--sample", type=int, default=None)
@@ -686,6 +767,15 @@ def main(argv: Sequence[str] | None = None) -> None:
             data_cfg=DataConfig(seed=args.seed, static_share=args.static_share, max_distractors=args.max_distractors,
                                 prompt_weight=args.prompt_weight))
         history["vocab_size"] = len(tokenizer)
+        if args.continue_steps:
+            model, tokenizer, history = continue_pretraining(model, tokenizer, history,
+                                                             replace(CONTINUE_TRAIN, steps=args.continue_steps))
+    elif args.command == "continue":
+        model, tokenizer = load(args.source)
+        history = json.loads((Path(args.source) / "history.json").read_text())
+        model, tokenizer, history = continue_pretraining(model, tokenizer, history,
+                                                         replace(CONTINUE_TRAIN, steps=args.steps))
+    if args.command in ("pretrain", "continue"):
         save(model, tokenizer, args.out, history)
         metrics = benchmark(args.out, training_wordings=True)
         (Path(args.out) / "benchmark.json").write_text(json.dumps(metrics, indent=1))

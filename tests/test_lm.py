@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from ragft import lm
-from ragft.world import N_TRAIN_WORDINGS, QUESTIONS, World
+from ragft.world import N_TRAIN_WORDINGS, QUESTIONS, STATEMENTS, World
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +66,9 @@ def test_prompt_format_closed_and_open_book():
     assert lm.prompt("Q?", []) == lm.prompt("Q?")
 
 
-def test_training_data_uses_only_training_days_and_wordings(tokenizer, world):
-    stream = lm.PretrainStream(tokenizer, lm.DataConfig(), world)
+@pytest.mark.parametrize("data_cfg", [lm.DataConfig(), lm.CONTINUE_DATA], ids=["first stage", "second stage"])
+def test_training_data_uses_only_training_days_and_wordings(tokenizer, world, data_cfg):
+    stream = lm.PretrainStream(tokenizer, data_cfg, world)
     assert max(f.day for f in stream.dynamic) == lm.TRAINING_DAYS
     assert max(d.day for d in stream.index.docs) == lm.TRAINING_DAYS
     text = " ".join(tokenizer.decode(stream.sample()[0]) for _ in range(400))
@@ -76,6 +77,28 @@ def test_training_data_uses_only_training_days_and_wordings(tokenizer, world):
         assert heldout_start not in text
     days = {int(d.replace(" ", "")) for d in re.findall(r"day ((?:\d )*\d)", text)}
     assert max(days) <= lm.TRAINING_DAYS
+
+
+def test_cloze_questions_are_blanked_statements_never_heldout_wordings():
+    assert lm.cloze("The sky over {e} on day {d} was {v}.", "weather") == "The sky over {e} on day {d} was what?"
+    assert lm.cloze("{v} founded the company {e}.", "founder") == "Who founded the company {e}?"
+    for attribute, templates in STATEMENTS.items():
+        heldout = set(QUESTIONS[attribute][N_TRAIN_WORDINGS:])
+        assert not heldout & {lm.cloze(t, attribute) for t in templates}, attribute
+
+
+def test_second_stage_goes_on_from_the_first_and_keeps_one_history(tokenizer):
+    tiny = lm.ModelConfig(d_model=32, n_layers=1, n_heads=2, d_ff=64)
+    short = lm.TrainConfig(steps=6, batch_size=2, seq_len=128, warmup=2, eval_every=0)
+    model, tok, first = lm.pretrain(tokenizer, tiny, short, progress=False)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    model, tok, both = lm.continue_pretraining(model, tok, first, short, lm.CONTINUE_DATA, progress=False)
+    assert any(not torch.equal(before[k], v) for k, v in model.state_dict().items())
+    assert [s["step"] for s in both["steps"]] == list(range(1, 13))
+    assert both["continued"]["from_step"] == 6 and both["continued"]["config"]["data"]["cloze_share"] > 0
+    assert both["seconds"] >= first["seconds"] and both["tokens"] > first["tokens"]
+    with pytest.raises(ValueError, match="second stage already"):
+        lm.continue_pretraining(model, tok, both, short, lm.CONTINUE_DATA, progress=False)
 
 
 def test_reading_example_contains_gold_passage_and_distractors(world):
