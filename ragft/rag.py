@@ -217,14 +217,28 @@ def _terms(query: str) -> set[str]:
     return terms
 
 
-def bm25_retriever(docs: Sequence[str | Document], k: int = DEFAULT_K):
-    """BM25 keyword ranking with a real tokenizer (LangChain's default, str.split, is case- and punctuation-blind)."""
+def bm25_retriever(docs: Sequence[str | Document], k: int = DEFAULT_K, day_filter: bool = False) -> BaseRetriever:
+    """BM25 keyword ranking with a real tokenizer (LangChain's default, str.split, is case- and punctuation-blind);
+    with day_filter, only documents of the day the question names (plus timeless pages)."""
     from langchain_community.retrievers import BM25Retriever
 
     docs = as_documents(docs)
     if not docs:
         raise ValueError("cannot build a BM25 retriever over an empty store")
+    if day_filter:  # rank everything, then keep the day: BM25 scores every document anyway
+        return BM25DayFilter(bm25=BM25Retriever.from_documents(docs, k=len(docs), preprocess_func=words), k=k)
     return BM25Retriever.from_documents(docs, k=k, preprocess_func=words)
+
+
+class BM25DayFilter(BaseRetriever):
+    """BM25 restricted, like DayFilter, to the day a question names and timeless pages (day 0)."""
+
+    bm25: Any
+    k: int = DEFAULT_K
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        ranked, day = self.bm25.invoke(query), day_of(query)
+        return (ranked if day is None else [d for d in ranked if d.metadata.get("day") in (0, day)])[: self.k]
 
 
 class DayFilter(BaseRetriever):
@@ -232,13 +246,14 @@ class DayFilter(BaseRetriever):
 
     store: Any
     k: int = DEFAULT_K
-    fetch_k: int = 200
+    fetch_k: int | None = None  # candidates ranked before filtering; None: the whole store, so k always come back
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         _terms(query)
         day = day_of(query)
         where = None if day is None else {"day": {"$in": [0, day]}}
-        return self.store.similarity_search(query, k=self.k, filter=where, fetch_k=self.fetch_k)
+        fetch_k = self.fetch_k or self.store.index.ntotal  # a fixed 200 starves the filter in a year-long store
+        return self.store.similarity_search(query, k=self.k, filter=where, fetch_k=fetch_k)
 
 
 def vector_retriever(store, k: int = DEFAULT_K, day_filter: bool = False) -> BaseRetriever:
@@ -259,10 +274,10 @@ class HybridRetriever(BaseRetriever):
 
 def hybrid_retriever(docs: Sequence[str | Document], store, k: int = DEFAULT_K, day_filter: bool = True,
                      weights: tuple[float, float] = (0.5, 0.5)) -> HybridRetriever:
-    """The kit's default retriever: BM25 + FAISS (day-filtered) fused by reciprocal rank fusion."""
+    """The kit's default retriever: BM25 + FAISS fused by reciprocal rank fusion, both halves day-filtered."""
     from langchain_classic.retrievers import EnsembleRetriever
 
-    ensemble = EnsembleRetriever(retrievers=[bm25_retriever(docs, k), vector_retriever(store, k, day_filter)],
+    ensemble = EnsembleRetriever(retrievers=[bm25_retriever(docs, k, day_filter), vector_retriever(store, k, day_filter)],
                                  weights=list(weights), id_key="chunk" if all("chunk" in d.metadata for d in docs) else None)
     return HybridRetriever(ensemble=ensemble, k=k)
 

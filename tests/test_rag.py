@@ -53,10 +53,31 @@ def test_every_retriever_finds_the_gold_document(name, docs, store):
     assert recall_at_k(ranked, gold, 3) >= 0.9, name
 
 
-def test_the_day_filter_keeps_only_that_day_and_timeless_pages(store):
-    found = rag.vector_retriever(store, 6, day_filter=True).invoke(f"What was the weather in {WORLD.towns[0]} on day 2?")
-    assert found and {d.metadata["day"] for d in found} <= {0, 2}
+@pytest.mark.parametrize("name", ["vector", "bm25", "hybrid"])
+def test_the_day_filter_keeps_only_that_day_and_timeless_pages(name, docs, store):
+    retriever = {"vector": lambda: rag.vector_retriever(store, 6, day_filter=True),
+                 "bm25": lambda: rag.bm25_retriever(docs, 6, day_filter=True),
+                 "hybrid": lambda: rag.hybrid_retriever(docs, store, 6)}[name]()
+    question = f"What was the weather in {WORLD.towns[0]} on day 2?"
+    found = retriever.invoke(question)
+    assert len(found) == 6 and {d.metadata["day"] for d in found} <= {0, 2}, name
+    assert 1 in {d.metadata["day"] for d in rag.bm25_retriever(docs, 6).invoke(question)}  # unfiltered, day 1 ranks
     assert rag.day_of("What was the high on day 61?") == 61 and rag.day_of("Who founded Zenora?") is None
+
+
+def test_the_day_filter_returns_k_documents_however_far_down_the_day_ranks():
+    class ByDay(Embeddings):  # a document of day d sits at angle d/1000; every question at angle 0
+        def embed_query(self, text):
+            return [1.0, 0.0]
+
+        def embed_documents(self, texts):
+            return [[float(np.cos(rag.day_of(t) / 1000)), float(np.sin(rag.day_of(t) / 1000))] for t in texts]
+
+    docs = [Document(f"report {i} of day {d}", metadata={"day": d}) for d in range(1, 301) for i in range(2)]
+    docs += [Document(f"report {i} of day 900", metadata={"day": 900}) for i in range(4)]
+    store = rag.vector_store(docs, ByDay())
+    found = rag.vector_retriever(store, 4, day_filter=True).invoke("What happened on day 900?")
+    assert len(found) == 4 and {d.metadata["day"] for d in found} == {900}
 
 
 def test_bm25_is_case_and_punctuation_insensitive(docs):
