@@ -40,6 +40,7 @@ class Measured:
     query_seconds_rag: dict[int, float]  # seconds to retrieve and answer one question, by days kept
     docs_per_fact: float = 0.65   # documents per dynamic fact in the course world
     hybrid_static: float | None = None  # the hybrid's accuracy on static questions (notebook 06); else closed_static
+    ft_static: float | None = None  # static accuracy after a fine-tuning run with replay (notebook 04); else closed_static
     source: str = "measured"
 
     def rag_dynamic_at(self, days_kept: int) -> float:
@@ -94,8 +95,9 @@ def accuracy(strategy: str, s: Scenario, m: Measured) -> float:
     """Expected accuracy over the question mix."""
     static, dynamic = 1 - s.dynamic_share, s.dynamic_share
     if strategy == "fine-tuning only":  # today's facts are in the weights 1 day out of retrain_every
-        fresh = 1 / s.retrain_every
-        return static * m.closed_static + dynamic * (fresh * m.ft_dynamic + (1 - fresh) * m.stale_dynamic)
+        fresh = 1 / s.retrain_every  # and every retrain costs some static facts, even with replay
+        kept = m.closed_static if m.ft_static is None else m.ft_static
+        return static * kept + dynamic * (fresh * m.ft_dynamic + (1 - fresh) * m.stale_dynamic)
     if strategy == "RAG only":
         return static * m.rag_static + dynamic * m.rag_dynamic_at(s.days_kept)
     if strategy == "hybrid":  # notebook 06 fine-tunes the static facts in; before it, the base model's weights
@@ -185,6 +187,7 @@ def load_measurements(results_dir: Path = RESULTS_DIR, shipped_dir: Path | None 
         query_seconds_rag={int(k): v for k, v in r["rag_seconds_per_question_by_days_kept"].items()},
         docs_per_fact=sum(w["docs"] for w in week) / sum(w["facts"] for w in week),
         hybrid_static=h["by_type"]["hybrid"]["static"] if h else None,
+        ft_static=f.get("old_fact_acc_after_replay"),
         source=("your measurements (notebooks 01-04)" if mine else
                 "the kit's shipped measurements (run notebooks 01-04 to use yours)")
         + ("" if h is None else "; hybrid: notebook 06, " + ("yours" if h["mine"] else "shipped")))

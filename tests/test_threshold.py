@@ -22,6 +22,12 @@ def test_accuracy_formulas_at_the_ends():
     assert th.accuracy("hybrid", dyn, M) == th.accuracy("RAG only", dyn, M) == pytest.approx(0.95)
 
 
+def test_fine_tuning_only_keeps_the_static_accuracy_measured_after_retraining():
+    s = th.Scenario(dynamic_share=0.0)
+    assert th.accuracy("fine-tuning only", s, replace(M, ft_static=0.9)) == pytest.approx(0.9)
+    assert th.accuracy("hybrid", s, replace(M, ft_static=0.9)) == pytest.approx(0.95)  # its static part is not retrained
+
+
 def test_rag_accuracy_degrades_with_days_kept_by_log_interpolation():
     assert M.rag_dynamic_at(1) == 0.97 and M.rag_dynamic_at(1000) == 0.85
     assert 0.85 < M.rag_dynamic_at(100) < 0.95
@@ -88,11 +94,13 @@ def test_measurements_come_from_results_or_the_shipped_copy(tmp_path):
     files = {"parametric.json": {"closed_static": 0.9, "closed_unseen_day": 0.1, "closed_seconds_per_question": 0.01},
              "rag.json": {"rag_static": 0.8, "rag_dynamic_by_days_kept": {"1": 0.9, "365": 0.7},
                           "rag_seconds_per_question_by_days_kept": {"1": 0.02, "365": 0.04}},
-             "finetune.json": {"week": [{"ft_today": 0.5, "ft_seconds": 10, "index_seconds": 1, "facts": 68, "docs": 44}]}}
+             "finetune.json": {"week": [{"ft_today": 0.5, "ft_seconds": 10, "index_seconds": 1, "facts": 68, "docs": 44}],
+                               "old_fact_acc_after_replay": 0.85}}
     for name, data in files.items():
         (shipped / name).write_text(json.dumps(data))
     m = th.load_measurements(tmp_path)
     assert "shipped" in m.source and m.rag_dynamic == {1: 0.9, 365: 0.7} and m.ft_seconds_per_fact == pytest.approx(10 / 68)
+    assert m.ft_static == 0.85
     for name, data in files.items():
         (tmp_path / name).write_text(json.dumps(data))
     assert "your measurements" in th.load_measurements(tmp_path).source
