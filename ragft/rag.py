@@ -237,8 +237,14 @@ class BM25DayFilter(BaseRetriever):
     k: int = DEFAULT_K
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        ranked, day = self.bm25.invoke(query), day_of(query)
-        return (ranked if day is None else [d for d in ranked if d.metadata.get("day") in (0, day)])[: self.k]
+        ranked, days = self.bm25.invoke(query), _days_kept(query)
+        return (ranked if days is None else [d for d in ranked if d.metadata.get("day") in days])[: self.k]
+
+
+def _days_kept(query: str) -> list[int] | None:
+    """The days a day filter keeps for this question: the day it names and timeless pages (day 0); None: no day."""
+    day = day_of(query)
+    return None if day is None else [0, day]
 
 
 class DayFilter(BaseRetriever):
@@ -246,14 +252,13 @@ class DayFilter(BaseRetriever):
 
     store: Any
     k: int = DEFAULT_K
-    fetch_k: int | None = None  # candidates ranked before filtering; None: the whole store, so k always come back
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         _terms(query)
-        day = day_of(query)
-        where = None if day is None else {"day": {"$in": [0, day]}}
-        fetch_k = self.fetch_k or self.store.index.ntotal  # a fixed 200 starves the filter in a year-long store
-        return self.store.similarity_search(query, k=self.k, filter=where, fetch_k=fetch_k)
+        days = _days_kept(query)
+        where = None if days is None else {"day": {"$in": days}}
+        # rank the whole store before filtering: a fixed fetch_k (200) starves the filter in a year-long store
+        return self.store.similarity_search(query, k=self.k, filter=where, fetch_k=self.store.index.ntotal)
 
 
 def vector_retriever(store, k: int = DEFAULT_K, day_filter: bool = False) -> BaseRetriever:
