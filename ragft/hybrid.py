@@ -14,8 +14,7 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 import numpy as np
-from langchain_core.output_parsers import StrOutputParser
-from langchain_core.runnables import Runnable, RunnableLambda, RunnableParallel, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableLambda
 
 from ragft import lm, rag
 from ragft.world import N_TRAIN_WORDINGS, QUESTIONS, World
@@ -28,8 +27,8 @@ def is_dynamic(question: str) -> bool:
 
 def closed_book_chain(llm: Runnable) -> Runnable:
     """question -> the model alone (no retrieval) -> the same dict as `rag.rag_chain`, with no sources."""
-    answer = RunnableLambda(lambda q: lm.prompt(q)) | llm | StrOutputParser()
-    return (RunnableParallel(question=RunnablePassthrough(), answer=answer)
+    return (RunnableLambda(lambda q: {"question": q, "passages": []})
+            | rag.Reader(llm)
             | RunnableLambda(lambda x: {"question": x["question"], "answer": x["answer"].strip(), "sources": [],
                                         "passages": []}))
 

@@ -297,11 +297,29 @@ def cite(answer: str, passages: Sequence[Document]) -> list[str]:
     return used or ids
 
 
+class Reader(Runnable):
+    """{'question', 'passages'} -> the same dict with 'answer': the llm's answer to the question asked in the course
+    model's reading format (`lm.prompt`; closed-book when there are no passages).
+
+    A batch of questions is one `llm.batch` call, so the model reads many prompts per forward pass; an LCEL
+    `RunnableParallel` around the llm would call it once per question.
+    """
+
+    def __init__(self, llm: Runnable):
+        self.llm = llm | StrOutputParser()
+
+    def invoke(self, x: dict, config: Any = None, **kwargs: Any) -> dict:
+        return self.batch([x], config)[0]
+
+    def batch(self, inputs: Sequence[dict], config: Any = None, **kwargs: Any) -> list[dict]:
+        from ragft.lm import prompt
+
+        prompts = [prompt(x["question"], [d.page_content for d in x["passages"]]) for x in inputs]
+        return [{**x, "answer": answer} for x, answer in zip(inputs, self.llm.batch(prompts, config, **kwargs))]
+
+
 def rag_chain(retriever: Runnable, llm: Runnable) -> Runnable:
     """retriever -> prompt in the course model's reading format -> llm -> {'answer', 'sources', 'passages'}."""
-    from ragft.lm import prompt
-
-    augmented_prompt = RunnableLambda(lambda x: prompt(x["question"], [d.page_content for d in x["passages"]]))
 
     def with_citations(x: dict) -> dict:
         if not x["passages"]:  # nothing retrieved: say so rather than pass on the model's guess
@@ -311,7 +329,7 @@ def rag_chain(retriever: Runnable, llm: Runnable) -> Runnable:
                 "passages": x["passages"]}
 
     return (RunnableParallel(passages=retriever, question=RunnablePassthrough())
-            | RunnablePassthrough.assign(answer=augmented_prompt | llm | StrOutputParser())
+            | Reader(llm)
             | RunnableLambda(with_citations))
 
 

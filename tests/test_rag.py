@@ -112,6 +112,20 @@ def test_the_augmented_prompt_is_the_course_models_reading_format(docs):
     assert seen == [prompt(question, [d.page_content for d in retriever.invoke(question)])]
 
 
+def test_a_batch_of_questions_is_one_batched_generation(docs):
+    calls = []
+
+    class Spy(FakeListLLM):
+        def _generate(self, prompts, stop=None, run_manager=None, **kwargs):
+            calls.append(len(prompts))
+            return super()._generate(prompts, stop, run_manager, **kwargs)
+
+    questions = [WORLD.questions(f, "heldout")[0].question for f in WORLD.facts_on(2)[:5]]
+    outs = rag.rag_chain(rag.bm25_retriever(docs, 2), Spy(responses=["x"] * 5)).batch(questions)
+    assert calls == [5]  # the course model reads the five prompts together, not one call per question
+    assert [o["question"] for o in outs] == questions and all(len(o["passages"]) == 2 for o in outs)
+
+
 def test_adding_a_day_makes_its_questions_answerable(docs, store):
     fact = next(f for f in WORLD.facts_on(3) if f.attribute == "close")
     question = WORLD.questions(fact, "heldout")[0].question
