@@ -29,8 +29,7 @@ def closed_book_chain(llm: Runnable) -> Runnable:
     """question -> the model alone (no retrieval) -> the same dict as `rag.rag_chain`, with no sources."""
     return (RunnableLambda(lambda q: {"question": q, "passages": []})
             | rag.Reader(llm)
-            | RunnableLambda(lambda x: {"question": x["question"], "answer": x["answer"].strip(), "sources": [],
-                                        "passages": []}))
+            | RunnableLambda(lambda x: {**x, "answer": x["answer"].strip(), "sources": []}))
 
 
 class HybridChain(Runnable):
