@@ -157,7 +157,8 @@ class DataConfig:
     seed: int = 0
     training_days: int = TRAINING_DAYS
     static_share: float = 0.5   # share of examples drawn from the static pool (statements, pages, QA)
-    max_distractors: int = 5     # reading exercises get 0..max_distractors distractor documents
+    min_distractors: int = 0     # reading exercises get min_distractors..max_distractors distractor documents
+    max_distractors: int = 5
     max_questions: int = 4       # questions asked about one set of passages (the first in the eval format)
     prompt_weight: float = 0.25  # loss weight of prompt tokens in QA examples (answers weigh 1)
     dynamic_statements: bool = True  # also read paraphrased statements of training days' dynamic facts
@@ -285,7 +286,7 @@ class PretrainStream:
             return self.encode(self.dyn_texts[rng.integers(len(self.dyn_texts))])
         fact = self.dynamic[rng.integers(len(self.dynamic))]
         question = self.question_template(fact.attribute)
-        k = int(rng.integers(cfg.max_distractors + 1))
+        k = int(rng.integers(cfg.min_distractors, cfg.max_distractors + 1))
         gold = self.index.gold[fact.id]
         docs = [gold] + self.index.distractors(gold, k, rng)
         docs = [docs[i] for i in rng.permutation(len(docs))]
@@ -552,27 +553,57 @@ def pretrain(tokenizer=None, model_cfg: ModelConfig | None = None, train_cfg: Tr
     return model, tokenizer, history
 
 
-# The second stage of `make model`: the same mix, going on from the first stage's weights, with a share of
-# the training questions asked as paraphrased statements whose value is blanked (see `cloze`).
-CONTINUE_DATA = DataConfig(seed=1, cloze_share=0.3)
-CONTINUE_TRAIN = TrainConfig(steps=450, lr=5e-4, warmup=50, threads=2)
+@dataclass(frozen=True)
+class Stage:
+    """A stage of `make model` after the first: more steps from the weights so far, with its own data mix and
+    its own learning-rate cycle (warmup, cosine). `why` is what the model card says of it."""
+
+    name: str
+    train: TrainConfig
+    data: DataConfig
+    why: str
 
 
-def continue_pretraining(model, tokenizer, history: dict, train_cfg: TrainConfig = CONTINUE_TRAIN,
-                         data_cfg: DataConfig = CONTINUE_DATA, progress: bool = True):
-    """Stage 2: go on training a pretrained model; returns (model, tokenizer, one history of both stages)."""
-    if "continued" in history:
-        raise ValueError("this checkpoint has been through the second stage already; start from `pretrain`")
-    model, tokenizer, second = pretrain(tokenizer, train_cfg=train_cfg, data_cfg=data_cfg, progress=progress, model=model)
+# The stages of `make model` after the first (`pretrain`), run in order by `continue_pretraining`.
+LATER_STAGES = (
+    Stage("cloze and distractors",
+          TrainConfig(steps=3761, lr=5e-4, warmup=50, eval_every=250, threads=2),
+          DataConfig(seed=1, cloze_share=0.3, min_distractors=1),
+          "After the first stage, one held-out wording, 'Describe the sky over {e} on day {d}.', was answered 3 "
+          "times in 72 even with the gold passage alone: the model had met 'sky' in statements but never in a "
+          "question. Asking 30% of the training questions as blanked statements (`lm.cloze`: 'The sky over {e} on "
+          "day {d} was what?') fixed it (72 in 72 in a 450-step trial). Reading among distractors was the weak part "
+          "(gold + 2: 46%; of 62 wrong answers in 120, 57 were copied from a wrong passage: another town, or the "
+          "same town on another day), so every reading exercise here has at least one distractor. The step count "
+          "fills what the first stage leaves of the hour on 2 CPU threads. After it: gold passage alone 82% -> 98.5%, "
+          "gold + 2 46% -> 76%, gold + 4 31% -> 67%; closed-book static facts 95.2% -> 94.0%."),
+    Stage("more distractors",
+          TrainConfig(steps=1500, lr=5e-4, warmup=50, eval_every=250, threads=2),
+          DataConfig(seed=2, cloze_share=0.3, static_share=0.4, min_distractors=2),
+          "After the second stage, reading with 2 distractors had flattened near 70% (quick evaluations every 250 "
+          "steps) and closed-book static facts sat at 94%. A fresh learning-rate cycle on new data (seed 2), with at "
+          "least 2 distractors in every reading exercise and a little less static text (40%), lifted both: gold + 2 "
+          "76% -> 88.5%, gold + 4 67% -> 81%, closed-book 94.0% -> 97.6%, at a cost with the gold passage alone "
+          "(98.5% -> 96.6%), which this stage never shows on its own. The same stage with 1..5 distractors did worse "
+          "on every figure (closed-book 95.7%, gold alone 84.8%, gold + 2 85.8%, gold + 4 77.9%)."),
+)
+
+
+def continue_pretraining(model, tokenizer, history: dict, stage: Stage = LATER_STAGES[0], progress: bool = True):
+    """Go on training a pretrained model for one more stage; returns (model, tokenizer, one history of all stages).
+
+    The stages run so far are listed in history["stages"] (name, config, from_step, steps, seconds, tokens)."""
+    model, tokenizer, more = pretrain(tokenizer, train_cfg=stage.train, data_cfg=stage.data, progress=progress,
+                                      model=model)
     last = history["steps"][-1]
     shift = lambda rows: [{**r, "step": r["step"] + last["step"], "seconds": round(r["seconds"] + history["seconds"], 2),
                            **({"tokens": r["tokens"] + history["tokens"]} if "tokens" in r else {})} for r in rows]
-    merged = {**history, "steps": history["steps"] + shift(second["steps"]),
-              "evals": history.get("evals", []) + shift(second["evals"]),
-              "continued": {"config": second["config"], "from_step": last["step"], "steps": len(second["steps"]),
-                            "seconds": second["seconds"], "tokens": second["tokens"]}}
-    merged["seconds"] = round(history["seconds"] + second["seconds"], 1)
-    merged["tokens"] = history["tokens"] + second["tokens"]
+    done = {"name": stage.name, "config": more["config"], "from_step": last["step"], "steps": len(more["steps"]),
+            "seconds": more["seconds"], "tokens": more["tokens"]}
+    merged = {**history, "steps": history["steps"] + shift(more["steps"]),
+              "evals": history.get("evals", []) + shift(more["evals"]), "stages": history.get("stages", []) + [done]}
+    merged["seconds"] = round(history["seconds"] + more["seconds"], 1)
+    merged["tokens"] = history["tokens"] + more["tokens"]
     merged["tokens_per_second"] = round(merged["tokens"] / max(merged["seconds"], 0.1), 1)
     return model, tokenizer, merged
 
@@ -625,24 +656,20 @@ def benchmark(model_dir: str | Path = DEFAULT_DIR, sample: int | None = None, se
     return result
 
 
-def _second_stage_data(history: dict) -> list[str]:
-    """The model card's lines about the second stage (continue_pretraining), if the model went through it."""
-    if "continued" not in history:
-        return []
-    c = history["continued"]
-    train, data = c["config"]["train"], c["config"]["data"]
-    return [
-        f"* **second stage** (`continue_pretraining`, from step {c['from_step']}): {c['steps']} more steps of the same "
-        f"mix (data seed {data['seed']}), lr {train['lr']} (warmup {train['warmup']}, cosine), {c['seconds'] / 60:.1f} "
-        f"min on {train['threads']} CPU threads, in which {data['cloze_share']:.0%} of the training questions are "
-        "paraphrased *statements* with the value blanked (`lm.cloze`: 'The sky over {e} on day {d} was what?', "
-        "'{e} reached a high of what degrees on day {d}?'). Held-out question wordings are still never shown. Why: "
-        "after the first stage, one held-out wording, 'Describe the sky over {e} on day {d}.', was answered 3 times "
-        "in 72 even with the gold passage alone (the model answered the day's high): it had met 'sky' in statements "
-        "but never in a question, so a question could only be asked the 4 training ways. After it: 72 in 72, and "
-        "the gold passage alone went from 82% to 99%, at a cost of 1 point on closed-book static facts (95.2% to "
-        "94.0%: the 95% target, met before, is now missed by 4 questions in 416). 900 steps instead of 450 kept "
-        "94.95% (395 of 416) but took the two stages past 65 minutes."]
+def _later_stages_data(history: dict) -> list[str]:
+    """The model card's lines about the stages after the first (continue_pretraining), if any ran."""
+    why = {stage.name: stage.why for stage in LATER_STAGES}
+    lines = []
+    for number, c in enumerate(history.get("stages", []), start=2):
+        train, data = c["config"]["train"], c["config"]["data"]
+        lines.append(
+            f"* **stage {number}, {c['name']}** (`continue_pretraining`, from step {c['from_step']}): {c['steps']} more "
+            f"steps, data seed {data['seed']}, {data['static_share']:.0%} static examples, every reading exercise with "
+            f"{data['min_distractors']}..{data['max_distractors']} distractors, {data['cloze_share']:.0%} of the "
+            f"training questions asked as blanked statements; lr {train['lr']} (warmup {train['warmup']}, cosine), "
+            f"{c['seconds'] / 60:.1f} min on {train['threads']} CPU threads. Held-out question wordings are still "
+            f"never shown. Why: {why.get(c['name'], '(a stage the kit no longer defines)')}")
+    return lines
 
 
 def write_model_card(path: str | Path, history: dict, metrics: dict, command: str) -> Path:
@@ -651,8 +678,9 @@ def write_model_card(path: str | Path, history: dict, metrics: dict, command: st
     cfg = history["config"]
     size = sum(f.stat().st_size for f in path.iterdir() if f.is_file() and f.name != "README.md")
     evals = history.get("evals", [])
-    first_steps = history.get("continued", {}).get("from_step", history["steps"][-1]["step"])
-    first_seconds = history["seconds"] - history.get("continued", {}).get("seconds", 0)
+    stages = history.get("stages", [])
+    first_steps = stages[0]["from_step"] if stages else history["steps"][-1]["step"]
+    first_seconds = history["seconds"] - sum(c["seconds"] for c in stages)
     curve = [s for s in history["steps"] if s["step"] % max(1, len(history["steps"]) // 20) == 0 or s is history["steps"][-1]]
     lines = [
         "---", "library_name: transformers", "pipeline_tag: text-generation", "license: mit", "---", "",
@@ -685,7 +713,7 @@ def write_model_card(path: str | Path, history: dict, metrics: dict, command: st
         "('tell', 'me', 'describe', 'many', 'much', 'passes') are unknown and the model learns to skip them;",
         f"* mix: {cfg['data']['static_share']:.0%} static examples, the rest reading exercises; examples are packed "
         f"whole into rows of {cfg['train']['seq_len']} tokens; loss on every token, prompt tokens of QA examples "
-        f"weighted {cfg['data']['prompt_weight']}, answer tokens 1.", *_second_stage_data(history), "",
+        f"weighted {cfg['data']['prompt_weight']}, answer tokens 1.", *_later_stages_data(history), "",
         "## Model and training", "",
         f"* config: d_model {cfg['model']['d_model']}, {cfg['model']['n_layers']} layers, {cfg['model']['n_heads']} heads, "
         f"d_ff {cfg['model']['d_ff']}, context {cfg['model']['max_len']}",
@@ -695,12 +723,12 @@ def write_model_card(path: str | Path, history: dict, metrics: dict, command: st
         f"* optimiser: AdamW, lr {cfg['train']['lr']} (warmup {cfg['train']['warmup']}, cosine to "
         f"{cfg['train']['min_lr_ratio']} x), weight decay {cfg['train']['weight_decay']}, batch "
         f"{cfg['train']['batch_size']} x {cfg['train']['seq_len']} tokens, {first_steps} steps, seed {cfg['train']['seed']}"
-        + (" (then the second stage, above)" if "continued" in history else ""),
+        + (" (then the later stages, above)" if stages else ""),
         f"* bfloat16 autocast: {cfg['train']['bf16']}; wall time {first_seconds / 60:.1f} min on "
-        f"{cfg['train']['threads']} CPU thread(s)" + (f", {history['seconds'] / 60:.1f} min with the second stage"
-                                                     if "continued" in history else "") + " (quick evaluations excluded); "
+        f"{cfg['train']['threads']} CPU thread(s)" + (f", {history['seconds'] / 60:.1f} min with all {len(stages) + 1} "
+                                                     "stages" if stages else "") + " (quick evaluations excluded); "
         f"{history['tokens']:,} training tokens (non-padding); {history['tokens_per_second']:,.0f} tokens/s"
-        + (" (both stages)" if "continued" in history else ""), "",
+        + (" (all stages)" if stages else ""), "",
         "Reproduce it (deterministic data order and seed; timings vary with the machine):", "",
         "```", command, "```", "",
         "## Metrics", "",
@@ -747,13 +775,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=TrainConfig.bf16,
                    help="bfloat16 autocast of the forward pass (faster on CPUs with AMX)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--threads", type=int, default=TrainConfig.threads)
-    p.add_argument("--continue-steps", type=int, default=CONTINUE_TRAIN.steps,
-                   help="steps of the second stage (cloze questions; see continue_pretraining); 0 to skip it")
-    c = sub.add_parser("continue", help="run only the second stage, from a first-stage checkpoint")
+    p.add_argument("--threads", type=int, default=2,
+                   help="CPU threads (2, the shipped model's: on an idle 2-core machine, half the time of 1)")
+    p.add_argument("--stages", type=int, default=len(LATER_STAGES),
+                   help=f"how many of the {len(LATER_STAGES)} later stages (see LATER_STAGES) to run after the first")
+    c = sub.add_parser("continue", help="run the later stages a checkpoint has not been through yet")
     c.add_argument("--from", dest="source", default=str(DEFAULT_DIR))
     c.add_argument("--out", default=str(DEFAULT_DIR))
-    c.add_argument("--steps", type=int, default=CONTINUE_TRAIN.steps)
     b = sub.add_parser("benchmark", help="evaluate a checkpoint")
     b.add_argument("--model-dir", default=str(DEFAULT_DIR))
     b.add_argument("--sample", type=int, default=None)
@@ -767,20 +795,19 @@ def main(argv: Sequence[str] | None = None) -> None:
             data_cfg=DataConfig(seed=args.seed, static_share=args.static_share, max_distractors=args.max_distractors,
                                 prompt_weight=args.prompt_weight))
         history["vocab_size"] = len(tokenizer)
-        if args.continue_steps:
-            model, tokenizer, history = continue_pretraining(model, tokenizer, history,
-                                                             replace(CONTINUE_TRAIN, steps=args.continue_steps))
+        for stage in LATER_STAGES[:args.stages]:
+            model, tokenizer, history = continue_pretraining(model, tokenizer, history, stage)
     elif args.command == "continue":
         model, tokenizer = load(args.source)
         history = json.loads((Path(args.source) / "history.json").read_text())
-        model, tokenizer, history = continue_pretraining(model, tokenizer, history,
-                                                         replace(CONTINUE_TRAIN, steps=args.steps))
+        for stage in LATER_STAGES[len(history.get("stages", [])):]:
+            model, tokenizer, history = continue_pretraining(model, tokenizer, history, stage)
     if args.command in ("pretrain", "continue"):
         save(model, tokenizer, args.out, history)
         metrics = benchmark(args.out, training_wordings=True)
         (Path(args.out) / "benchmark.json").write_text(json.dumps(metrics, indent=1))
-        command = "python -m ragft.lm pretrain " + " ".join(argv if argv is not None else sys.argv[2:])
-        write_model_card(args.out, history, metrics, command.strip())
+        command = " ".join(["python -m ragft.lm", *(argv if argv is not None else sys.argv[1:])])
+        write_model_card(args.out, history, metrics, command)
         print(json.dumps(metrics, indent=1))
     else:
         print(json.dumps(benchmark(args.model_dir, args.sample, training_wordings=True), indent=1))

@@ -2,6 +2,7 @@
 
 import json
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -66,7 +67,8 @@ def test_prompt_format_closed_and_open_book():
     assert lm.prompt("Q?", []) == lm.prompt("Q?")
 
 
-@pytest.mark.parametrize("data_cfg", [lm.DataConfig(), lm.CONTINUE_DATA], ids=["first stage", "second stage"])
+@pytest.mark.parametrize("data_cfg", [lm.DataConfig()] + [stage.data for stage in lm.LATER_STAGES],
+                         ids=["stage 1"] + [stage.name for stage in lm.LATER_STAGES])
 def test_training_data_uses_only_training_days_and_wordings(tokenizer, world, data_cfg):
     stream = lm.PretrainStream(tokenizer, data_cfg, world)
     assert max(f.day for f in stream.dynamic) == lm.TRAINING_DAYS
@@ -87,18 +89,34 @@ def test_cloze_questions_are_blanked_statements_never_heldout_wordings():
         assert not heldout & {lm.cloze(t, attribute) for t in templates}, attribute
 
 
-def test_second_stage_goes_on_from_the_first_and_keeps_one_history(tokenizer):
+def test_later_stages_go_on_from_the_first_and_keep_one_history(tokenizer):
     tiny = lm.ModelConfig(d_model=32, n_layers=1, n_heads=2, d_ff=64)
     short = lm.TrainConfig(steps=6, batch_size=2, seq_len=128, warmup=2, eval_every=0)
-    model, tok, first = lm.pretrain(tokenizer, tiny, short, progress=False)
-    before = {k: v.clone() for k, v in model.state_dict().items()}
-    model, tok, both = lm.continue_pretraining(model, tok, first, short, lm.CONTINUE_DATA, progress=False)
-    assert any(not torch.equal(before[k], v) for k, v in model.state_dict().items())
-    assert [s["step"] for s in both["steps"]] == list(range(1, 13))
-    assert both["continued"]["from_step"] == 6 and both["continued"]["config"]["data"]["cloze_share"] > 0
-    assert both["seconds"] >= first["seconds"] and both["tokens"] > first["tokens"]
-    with pytest.raises(ValueError, match="second stage already"):
-        lm.continue_pretraining(model, tok, both, short, lm.CONTINUE_DATA, progress=False)
+    model, tok, history = lm.pretrain(tokenizer, tiny, short, progress=False)
+    first = history
+    for stage in lm.LATER_STAGES:
+        before = {k: v.clone() for k, v in model.state_dict().items()}
+        model, tok, history = lm.continue_pretraining(model, tok, history, replace(stage, train=short), progress=False)
+        assert any(not torch.equal(before[k], v) for k, v in model.state_dict().items())
+    n = len(lm.LATER_STAGES)
+    assert [s["step"] for s in history["steps"]] == list(range(1, 6 * (n + 1) + 1))
+    assert [c["from_step"] for c in history["stages"]] == [6 * i for i in range(1, n + 1)]
+    assert [c["name"] for c in history["stages"]] == [stage.name for stage in lm.LATER_STAGES]
+    assert all(c["config"]["data"]["cloze_share"] > 0 for c in history["stages"])
+    assert history["seconds"] >= first["seconds"] and history["tokens"] > first["tokens"]
+
+
+def test_later_stages_always_show_distractors(tokenizer, world):
+    """Every reading exercise of the later stages has at least min_distractors distractor passages."""
+    for stage in lm.LATER_STAGES:
+        assert stage.data.min_distractors >= 1
+        stream = lm.PretrainStream(tokenizer, stage.data, world)
+        counts = []
+        for _ in range(300):
+            text = tokenizer.decode(stream.sample()[0])
+            if "passage 1 :" in text:
+                counts.append(len(re.findall(r"passage \d+ :", text)))
+        assert counts and min(counts) >= 1 + stage.data.min_distractors, stage.name
 
 
 def test_reading_example_contains_gold_passage_and_distractors(world):
