@@ -272,8 +272,7 @@ def explorer(m: Measured, scenario: Scenario | None = None):
         state.update(scenario=s, threshold=t, choice=choice, why=why)
         with plot:
             plot.clear_output(wait=True)
-            draw(s, m)
-            plt.tight_layout()
+            draw(s, m).set_layout_engine("constrained")  # tight_layout can raise mid-redraw; this never does
             plt.show()
         text.value = f"<b>Recommendation: {choice}.</b> {why}"
 
