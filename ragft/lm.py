@@ -590,7 +590,7 @@ LATER_STAGES = (
 )
 
 
-def continue_pretraining(model, tokenizer, history: dict, stage: Stage = LATER_STAGES[0], progress: bool = True):
+def continue_pretraining(model, tokenizer, history: dict, stage: Stage, progress: bool = True):
     """Go on training a pretrained model for one more stage; returns (model, tokenizer, one history of all stages).
 
     The stages run so far are listed in history["stages"] (name, config, from_step, steps, seconds, tokens)."""
@@ -796,14 +796,14 @@ def main(argv: Sequence[str] | None = None) -> None:
             data_cfg=DataConfig(seed=args.seed, static_share=args.static_share, max_distractors=args.max_distractors,
                                 prompt_weight=args.prompt_weight))
         history["vocab_size"] = len(tokenizer)
-        for stage in LATER_STAGES[:args.stages]:
-            model, tokenizer, history = continue_pretraining(model, tokenizer, history, stage)
+        todo = LATER_STAGES[:args.stages]
     elif args.command == "continue":
         model, tokenizer = load(args.source)
         history = json.loads((Path(args.source) / "history.json").read_text())
-        for stage in LATER_STAGES[len(history.get("stages", [])):]:
-            model, tokenizer, history = continue_pretraining(model, tokenizer, history, stage)
+        todo = LATER_STAGES[len(history.get("stages", [])):]
     if args.command in ("pretrain", "continue"):
+        for stage in todo:
+            model, tokenizer, history = continue_pretraining(model, tokenizer, history, stage)
         save(model, tokenizer, args.out, history)
         metrics = benchmark(args.out, training_wordings=True)
         (Path(args.out) / "benchmark.json").write_text(json.dumps(metrics, indent=1))
