@@ -589,8 +589,8 @@ LATER_STAGES = (
           "90.0% / 82.1% (closed-book / gold alone / gold + 2 / gold + 4; the model shipped before this one), and "
           "97.6% / 96.6% / 88.5% / 81.1% with data seed 2. Variants that did worse: 2,200 steps instead of 1,500 "
           "(99.5% / 96.3% / 89.7% / 86.8%); and, with prompt weight 0.25, 1..5 distractors and data seed 2 (95.7% / "
-          "84.8% / 85.8% / 77.9%), every reading exercise counterfactual (94.7% / 96.6% / 77.0% / 67.9%), the question also stated before the passages "
-          "(91.6% / 96.3% / 87.3% / 79.4%)."),
+          "84.8% / 85.8% / 77.9%), every reading exercise counterfactual (94.7% / 96.6% / 77.0% / 67.9%), the "
+          "question also stated before the passages (91.6% / 96.3% / 87.3% / 79.4%)."),
 )
 
 
