@@ -37,6 +37,7 @@ COMPONENTS = (
     Component("retriever", "store", "FAISS store, add a day", "rag.vector_store", "02"),
     Component("retriever", "store", "HNSW / IVF indexes", "rag.faiss_index", "03"),
     Component("retriever", "store", "index files, hash-checked", "rag.save_index", "02"),
+    Component("retriever", "store", "corrections into the index", "hybrid.correction_documents", "06"),
     Component("retriever", "retrieve", "keyword, BM25", "rag.bm25_retriever", "02"),
     Component("retriever", "retrieve", "vector search, day filter", "rag.vector_retriever", "02"),
     Component("retriever", "retrieve", "hybrid (rank fusion)", "rag.hybrid_retriever", "02"),

@@ -4,6 +4,7 @@
     chain.batch(questions)                  # [{'question', 'answer', 'sources', 'passages', 'route'}, ...]
     raft_examples(world, days, n=2000)      # (prompt, answer) reading exercises with distractors (Zhang et al. 2024)
     feedback_examples(store.corrections())  # thumbs-down ratings with a correction, as fine-tuning examples
+    correction_documents(store.corrections())  # corrections of dated facts, as documents for the index
 
 A question about a dated fact ("... on day 61?") is dynamic: its answer lives in the index. Any other
 question is about the timeless part of the world, which the hybrid keeps in the weights.
@@ -14,6 +15,7 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 import numpy as np
+from langchain_core.documents import Document
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from ragft import lm, rag
@@ -104,4 +106,21 @@ def feedback_examples(corrections: Sequence[dict]) -> list[tuple[str, str]]:
         correction = row.get("correction", "").strip()
         if row.get("rating", -1) < 0 and correction and row.get("question", "").strip():
             out.append((lm.prompt(row["question"]), correction))
+    return out
+
+
+def correction_documents(corrections: Sequence[dict]) -> list[Document]:
+    """Thumbs-down ratings with a correction of a dated fact -> documents for the index, dated like the question.
+
+    A correction of today's weather is true today only: it belongs in the index (where the day filter keeps it
+    to its day and it can be deleted), not in the weights. Corrections of undated facts are left out.
+    """
+    out = []
+    for row in corrections:
+        question, correction = row.get("question", "").strip(), row.get("correction", "").strip()
+        day = rag.day_of(question)
+        if row.get("rating", -1) < 0 and correction and day is not None:
+            chunk = f"feedback/{row.get('id', len(out))}"
+            out.append(Document(page_content=f"Correction: {question} {correction}.", id=chunk,
+                                metadata={"source": "feedback", "chunk": chunk, "day": day, "facts": ""}))
     return out

@@ -165,6 +165,7 @@ class DataConfig:
     unk_noise: float = 0.15      # share of training questions with a word replaced by / an extra [UNK]
     counterfactual: float = 0.75  # share of reading exercises whose passages carry fresh random values
     cloze_share: float = 0.0     # share of training questions asked as a statement with its value blanked (`cloze`)
+    request_share: float = 0.0   # share of training questions that end with '.' instead of '?', as a request would
 
 
 def encode(tokenizer, text: str, answer: str | None = None, prompt_weight: float = 0.25) -> tuple[list[int], list[float]]:
@@ -223,7 +224,10 @@ class PretrainStream:
                         "does", "do", "on", "a", "at", "that"}
 
     def noisy(self, question: str) -> str:
-        """Sometimes swap a question word for [UNK] or insert one, so unknown words get skipped."""
+        """Sometimes end the question like a request ('.'), and sometimes swap a question word for [UNK] or
+        insert one, so unknown words get skipped."""
+        if self.cfg.request_share and question.endswith("?") and self.rng.random() < self.cfg.request_share:
+            question = question[:-1] + "."
         if self.rng.random() >= self.cfg.unk_noise:
             return question
         words = question.split()
@@ -597,6 +601,25 @@ LATER_STAGES = (
           "(99.5% / 96.3% / 89.7% / 86.8%); and, with prompt weight 0.25, 1..5 distractors and data seed 2 (95.7% / "
           "84.8% / 85.8% / 77.9%), every reading exercise counterfactual (94.7% / 96.6% / 77.0% / 67.9%), the "
           "question also stated before the passages (91.6% / 96.3% / 87.3% / 79.4%)."),
+    Stage("requests",
+          TrainConfig(steps=800, lr=2e-4, warmup=50, eval_every=250, threads=2),
+          DataConfig(seed=4, cloze_share=0.3, static_share=0.4, min_distractors=2, prompt_weight=0.0,
+                     request_share=0.5),
+          "After the third stage the model read better in the training wordings than in the held-out ones (gold + 2: "
+          "96.6% against 91.7%). 28 of the 32 held-out wordings are requests ending with '.' ('Tell me the weather "
+          "in {e} on day {d}.'), and every training question ended with '?'. This stage asks half of the training "
+          "questions with '.' instead (`request_share`; no held-out word is shown), in a short, gentle learning-rate "
+          "cycle (lr 2e-4, data seed 4): gold + 2 91.7% -> 94.4%, gold + 4 88.0% -> 91.4%, closed-book 100% and gold "
+          "alone 99.8% kept. The step count is what the hour leaves (the kit holds pretraining to 65 minutes on 2 "
+          "CPU threads): 900, 1,000 and 1,500 steps gave 93.6% / 92.9%, 94.9% / 92.6% and 95.3% / 90.9% (gold + 2 "
+          "/ gold + 4; 1,500 steps meets every target but brings pretraining to 68.4 minutes, 900 to 65.0). Without "
+          "requests, 1,000 steps lifted the training wordings (gold + 2 98.0%) but not the held-out ones (89.5% / "
+          "86.3%); with 30% requests: 94.6% / 92.6%. Tried and dropped: made-up day numbers (1..99) in the "
+          "counterfactual passages, against the main confusion left (yesterday's report, day 60, copied for day 61: "
+          "60 is the only training day starting with a 6): 10 consecutive numbers per exercise fixed it but made the "
+          "model take other days (16 for 61) and lose more than it won (88.0% / 79.9%, 1,000 steps); numbers drawn "
+          "from all of 1..99 did not fix it. The static facts still survive notebook 04's fine-tuning with replay "
+          "(100% to 98.8 / 99.3 / 99.5% with 40 / 50 / 60% replay)."),
 )
 
 
@@ -677,7 +700,9 @@ def _later_stages_data(history: dict) -> list[str]:
             f"* **stage {number}, {c['name']}** (`continue_pretraining`, from step {c['from_step']}): {c['steps']} more "
             f"steps, data seed {data['seed']}, {data['static_share']:.0%} static examples, every reading exercise with "
             f"{data['min_distractors']}..{data['max_distractors']} distractors, {data['cloze_share']:.0%} of the "
-            f"training questions asked as blanked statements, prompt tokens of QA examples weighted "
+            f"training questions asked as blanked statements, "
+            + (f"{data['request_share']:.0%} ending with '.' instead of '?', " if data.get("request_share") else "")
+            + f"prompt tokens of QA examples weighted "
             f"{data['prompt_weight']}; lr {train['lr']} (warmup {train['warmup']}, cosine), "
             f"{c['seconds'] / 60:.1f} min on {train['threads']} CPU threads. Held-out question wordings are still "
             f"never shown. Why: {why.get(c['name'], '(a stage the kit no longer defines)')}")

@@ -4,7 +4,8 @@ import pytest
 from langchain_core.language_models.fake import FakeListLLM
 
 from ragft import checks, ecosystem, lm, rag
-from ragft.hybrid import HybridChain, closed_book_chain, feedback_examples, hybrid_chain, is_dynamic, raft_examples
+from ragft.hybrid import (HybridChain, closed_book_chain, correction_documents, feedback_examples, hybrid_chain, is_dynamic,
+                          raft_examples)
 from ragft.world import World
 
 WORLD = World(seed=0, n_towns=4, n_companies=3, n_people=3, day=3)
@@ -82,6 +83,23 @@ def test_feedback_examples_keep_only_thumbs_down_with_a_correction():
             {"question": "Where is Holnok?", "rating": 1, "correction": ""},
             {"question": "", "rating": -1, "correction": "x"}]
     assert feedback_examples(rows) == [(lm.prompt("Who founded Zentrix?"), "Ana Brill")]
+
+
+def test_correction_documents_are_dated_and_found_only_for_their_day():
+    question = WORLD.qa(WORLD.facts_on(2), "heldout")[0]
+    rows = [{"id": 7, "question": question.question, "rating": -1, "correction": question.answer},
+            {"id": 8, "question": "Who founded Zentrix?", "rating": -1, "correction": "Ana Brill"},   # undated: weights
+            {"id": 9, "question": question.question, "rating": 1, "correction": ""}]
+    docs = correction_documents(rows)
+    assert len(docs) == 1
+    fix = docs[0]
+    assert fix.metadata["day"] == 2 and fix.metadata["chunk"] == "feedback/7" and question.answer in fix.page_content
+    store = WORLD.as_documents(days=[2, 3], static=False) + docs
+    retriever = rag.bm25_retriever(store, k=4, day_filter=True)
+    assert "feedback/7" in [d.metadata.get("chunk") for d in retriever.invoke(question.question)]
+    other_day = question.question.replace("day 2", "day 3")
+    assert other_day != question.question
+    assert all(d.metadata["day"] == 3 for d in retriever.invoke(other_day))
 
 
 def test_the_ecosystem_map_names_real_code_used_in_its_notebooks():

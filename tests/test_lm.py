@@ -89,6 +89,14 @@ def test_cloze_questions_are_blanked_statements_never_heldout_wordings():
         assert not heldout & {lm.cloze(t, attribute) for t in templates}, attribute
 
 
+def test_requests_end_some_training_questions_with_a_full_stop(tokenizer, world):
+    """request_share asks a training question like a request ('.'), the way most held-out wordings end."""
+    always = lm.PretrainStream(tokenizer, lm.DataConfig(request_share=1.0, unk_noise=0.0), world)
+    assert always.noisy("What was the high in Holnok on day 3?") == "What was the high in Holnok on day 3."
+    never = lm.PretrainStream(tokenizer, lm.DataConfig(unk_noise=0.0), world)
+    assert never.noisy("What was the high in Holnok on day 3?") == "What was the high in Holnok on day 3?"
+
+
 def test_later_stages_go_on_from_the_first_and_keep_one_history(tokenizer):
     tiny = lm.ModelConfig(d_model=32, n_layers=1, n_heads=2, d_ff=64)
     short = lm.TrainConfig(steps=6, batch_size=2, seq_len=128, warmup=2, eval_every=0)
