@@ -166,6 +166,7 @@ class DataConfig:
     counterfactual: float = 0.75  # share of reading exercises whose passages carry fresh random values
     cloze_share: float = 0.0     # share of training questions asked as a statement with its value blanked (`cloze`)
     request_share: float = 0.0   # share of training questions that end with '.' instead of '?', as a request would
+    similar_values: float = 0.0  # share of counterfactual exercises where an entity's prices / highs stay close
 
 
 def encode(tokenizer, text: str, answer: str | None = None, prompt_weight: float = 0.25) -> tuple[list[int], list[float]]:
@@ -247,15 +248,22 @@ class PretrainStream:
         """
         rng, w = self.rng, self.world
         pools = {"weather": CONDITIONS, "office": w.towns, "ceo": w.people, "product": w.products}
+        similar = self.cfg.similar_values and rng.random() < self.cfg.similar_values
+        first: dict[tuple[str, str], float] = {}   # an entity's first number in this exercise, when similar
         texts, facts = [], {}
         for doc in docs:
             lines = [doc.text.split("\n")[0]]
             for fid in doc.facts:
                 f = self.facts_by_id[fid]
+                near = first.get((f.entity, f.attribute)) if similar else None
                 if f.attribute == "high":
-                    value = str(int(rng.integers(-12, 40)))
+                    high = int(rng.integers(-12, 40)) if near is None else int(near) + int(rng.integers(-3, 4))
+                    first.setdefault((f.entity, f.attribute), high)
+                    value = str(high)
                 elif f.attribute == "close":
-                    value = f"{rng.uniform(5, 500):.2f}"
+                    close = rng.uniform(5, 500) if near is None else near * float(np.exp(rng.normal(0, 0.05)))
+                    first.setdefault((f.entity, f.attribute), close)
+                    value = f"{close:.2f}"
                 else:
                     pool = pools[f.attribute]
                     value = str(pool[rng.integers(len(pool))])
@@ -601,25 +609,32 @@ LATER_STAGES = (
           "(99.5% / 96.3% / 89.7% / 86.8%); and, with prompt weight 0.25, 1..5 distractors and data seed 2 (95.7% / "
           "84.8% / 85.8% / 77.9%), every reading exercise counterfactual (94.7% / 96.6% / 77.0% / 67.9%), the "
           "question also stated before the passages (91.6% / 96.3% / 87.3% / 79.4%)."),
-    Stage("requests",
+    Stage("requests and look-alike numbers",
           TrainConfig(steps=800, lr=2e-4, warmup=50, eval_every=250, threads=2),
           DataConfig(seed=4, cloze_share=0.3, static_share=0.4, min_distractors=2, prompt_weight=0.0,
-                     request_share=0.5),
+                     request_share=0.5, similar_values=0.5),
           "After the third stage the model read better in the training wordings than in the held-out ones (gold + 2: "
           "96.6% against 91.7%). 28 of the 32 held-out wordings are requests ending with '.' ('Tell me the weather "
           "in {e} on day {d}.'), and every training question ended with '?'. This stage asks half of the training "
           "questions with '.' instead (`request_share`; no held-out word is shown), in a short, gentle learning-rate "
-          "cycle (lr 2e-4, data seed 4): gold + 2 91.7% -> 94.4%, gold + 4 88.0% -> 91.4%, closed-book 100% and gold "
-          "alone 99.8% kept. The step count is what the hour leaves (the kit holds pretraining to 65 minutes on 2 "
-          "CPU threads): 900, 1,000 and 1,500 steps gave 93.6% / 92.9%, 94.9% / 92.6% and 95.3% / 90.9% (gold + 2 "
-          "/ gold + 4; 1,500 steps meets every target but brings pretraining to 68.4 minutes, 900 to 65.0). Without "
-          "requests, 1,000 steps lifted the training wordings (gold + 2 98.0%) but not the held-out ones (89.5% / "
-          "86.3%); with 30% requests: 94.6% / 92.6%. Tried and dropped: made-up day numbers (1..99) in the "
-          "counterfactual passages, against the main confusion left (yesterday's report, day 60, copied for day 61: "
-          "60 is the only training day starting with a 6): 10 consecutive numbers per exercise fixed it but made the "
-          "model take other days (16 for 61) and lose more than it won (88.0% / 79.9%, 1,000 steps); numbers drawn "
-          "from all of 1..99 did not fix it. The static facts still survive notebook 04's fine-tuning with replay "
-          "(100% to 98.8 / 99.3 / 99.5% with 40 / 50 / 60% replay)."),
+          "cycle (lr 2e-4, data seed 4). With requests alone: gold + 2 91.7% -> 94.4%, gold + 4 88.0% -> 91.4%. The "
+          "errors left were then mostly numbers copied with a wrong digit (245.59 for 245.69, beside a passage "
+          "saying 246.59: a company's price moves little from day to day, but the counterfactual passages drew every "
+          "price afresh between 5 and 500, so the reader had rarely had to tell two close prices apart). In half of "
+          "this stage's counterfactual exercises an entity's prices and highs stay close to its first one "
+          "(`similar_values`): gold + 2 94.4% -> 95.1%, gold + 4 91.4% -> 92.4% (numbers copied wrong 11 -> 7 "
+          "of 408 at gold + 2), closed-book 100% and gold alone 100%. The step count is what the hour leaves (the "
+          "kit holds pretraining to 65 minutes on 2 CPU threads). With requests alone, 900, 1,000 and 1,500 steps "
+          "gave 93.6% / 92.9%, 94.9% / 92.6% and 95.3% / 90.9% (gold + 2 / gold + 4; 1,500 steps brings "
+          "pretraining to 68.4 minutes); without requests, 1,000 steps lifted the training wordings (gold + 2 "
+          "98.0%) but not the held-out ones (89.5% / 86.3%); with 30% requests: 94.6% / 92.6%. Rerunning a shorter "
+          "third stage (500 steps) to make room for 1,500 steps here read worse (93.9% / 88.2%). Tried and "
+          "dropped: made-up day numbers (1..99) in the counterfactual passages, against the other confusion left "
+          "(yesterday's report, day 60, copied for day 61: 60 is the only training day starting with a 6): 10 "
+          "consecutive numbers per exercise fixed it but made the model take other days (16 for 61) and lose more "
+          "than it won (88.0% / 79.9%, 1,000 steps); numbers drawn from all of 1..99 did not fix it. The static "
+          "facts still survive notebook 04's fine-tuning with replay (100% to 98.8 / 100 / 99.8% with 40 / 50 / 60% "
+          "replay)."),
 )
 
 
@@ -702,6 +717,8 @@ def _later_stages_data(history: dict) -> list[str]:
             f"{data['min_distractors']}..{data['max_distractors']} distractors, {data['cloze_share']:.0%} of the "
             f"training questions asked as blanked statements, "
             + (f"{data['request_share']:.0%} ending with '.' instead of '?', " if data.get("request_share") else "")
+            + (f"in {data['similar_values']:.0%} of counterfactual exercises an entity's numbers kept close, "
+               if data.get("similar_values") else "")
             + f"prompt tokens of QA examples weighted "
             f"{data['prompt_weight']}; lr {train['lr']} (warmup {train['warmup']}, cosine), "
             f"{c['seconds'] / 60:.1f} min on {train['threads']} CPU threads. Held-out question wordings are still "

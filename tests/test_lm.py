@@ -97,6 +97,25 @@ def test_requests_end_some_training_questions_with_a_full_stop(tokenizer, world)
     assert never.noisy("What was the high in Holnok on day 3?") == "What was the high in Holnok on day 3?"
 
 
+def test_similar_values_keep_one_entitys_counterfactual_numbers_close(tokenizer, world):
+    """similar_values draws an entity's prices and highs near its first one in the exercise, as the world's
+    days are, so the reader must tell 245.69 from 246.59; without it every number is drawn afresh."""
+    def numbers(share):
+        stream = lm.PretrainStream(tokenizer, lm.DataConfig(similar_values=share), world)
+        out = {}
+        for kind, entity in (("market", world.companies[0]), ("weather", world.towns[0])):
+            docs = [d for d in stream.index.by_entity[entity] if d.kind == kind][:6]
+            texts, stated = stream.counterfactual(docs)
+            out[kind] = [float(stated[fid].value) for d in docs for fid in d.facts
+                         if stated[fid].attribute in ("close", "high")]
+        return out
+    close = numbers(1.0)
+    assert max(close["market"]) / min(close["market"]) < 1.5
+    assert max(close["weather"]) - min(close["weather"]) <= 6
+    apart = numbers(0.0)
+    assert max(apart["market"]) / min(apart["market"]) > 1.5 and max(apart["weather"]) - min(apart["weather"]) > 6
+
+
 def test_later_stages_go_on_from_the_first_and_keep_one_history(tokenizer):
     tiny = lm.ModelConfig(d_model=32, n_layers=1, n_heads=2, d_ff=64)
     short = lm.TrainConfig(steps=6, batch_size=2, seq_len=128, warmup=2, eval_every=0)
