@@ -99,14 +99,15 @@ def raft_examples(world: World, days: Sequence[int], n: int, max_distractors: in
     return out
 
 
+def _corrections(rows: Sequence[dict]) -> list[dict]:
+    """The thumbs-down ratings that carry a question and a corrected answer."""
+    return [r for r in rows
+            if r.get("rating", -1) < 0 and r.get("correction", "").strip() and r.get("question", "").strip()]
+
+
 def feedback_examples(corrections: Sequence[dict]) -> list[tuple[str, str]]:
     """Thumbs-down ratings with a corrected answer -> closed-book (prompt, answer) fine-tuning examples."""
-    out = []
-    for row in corrections:
-        correction = row.get("correction", "").strip()
-        if row.get("rating", -1) < 0 and correction and row.get("question", "").strip():
-            out.append((lm.prompt(row["question"]), correction))
-    return out
+    return [(lm.prompt(row["question"]), row["correction"].strip()) for row in _corrections(corrections)]
 
 
 def correction_documents(corrections: Sequence[dict]) -> list[Document]:
@@ -116,11 +117,11 @@ def correction_documents(corrections: Sequence[dict]) -> list[Document]:
     to its day and it can be deleted), not in the weights. Corrections of undated facts are left out.
     """
     out = []
-    for row in corrections:
-        question, correction = row.get("question", "").strip(), row.get("correction", "").strip()
+    for row in _corrections(corrections):
+        question = row["question"].strip()
         day = rag.day_of(question)
-        if row.get("rating", -1) < 0 and correction and day is not None:
+        if day is not None:
             chunk = f"feedback/{row.get('id', len(out))}"
-            out.append(Document(page_content=f"Correction: {question} {correction}.", id=chunk,
+            out.append(Document(page_content=f"Correction: {question} {row['correction'].strip()}.", id=chunk,
                                 metadata={"source": "feedback", "chunk": chunk, "day": day, "facts": ""}))
     return out
