@@ -32,17 +32,17 @@ test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 course: $(STAMP)
-	$(PY) -m ragft.course
+	$(PY) -m ragft course
 
 site: $(STAMP)
-	@test -d build/notebooks || $(PY) -m ragft.course
-	$(PY) -m ragft.site
+	@test -d build/notebooks || $(PY) -m ragft course
+	$(PY) -m ragft site
 
 bench: $(STAMP)
-	$(PY) -m ragft.bench $(PART)
+	$(PY) -m ragft bench $(PART)
 
 model: $(STAMP)
-	$(PY) -m ragft.lm pretrain
+	$(PY) -m ragft model
 
 clean:
 	rm -rf build $(VENV)

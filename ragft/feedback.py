@@ -3,7 +3,7 @@
     store = FeedbackStore("build/feedback.sqlite")
     store.add(question, answer, rating=+1, comment="right, with a source")
     store.summary()            # ratings by question type
-    panel(store, items)        # the 👍 / 👎 widget of notebook 03
+    # the 👍 / 👎 widget of notebook 03 is ragft.course.widgets.rating_panel(store, items)
 
 Notebook 06 turns the 👎 ratings that carry a correction into fine-tuning data.
 """
@@ -89,48 +89,3 @@ class FeedbackStore:
     def corrections(self) -> list[dict]:
         """👎 ratings that carry a corrected answer: the raw material of a fine-tuning set."""
         return [r for r in self.rows() if r["rating"] < 0 and r["correction"].strip()]
-
-
-def panel(store: FeedbackStore, items: Sequence[dict]):
-    """An ipywidgets panel that shows one answer at a time with 👍 / 👎 and a comment box.
-
-    items: dicts with 'question', 'answer', and optionally 'sources' and 'question_type'.
-    Returns the widget; `widget.rate(+1 or -1, comment)` does what a click does (used by tests).
-    """
-    import ipywidgets as widgets
-
-    if not items:
-        raise ValueError("nothing to rate: give the panel at least one answer")
-    state = {"i": 0}
-    text = widgets.HTML()
-    comment = widgets.Text(placeholder="optional comment (or the right answer)", layout=widgets.Layout(width="60%"))
-    up, down = widgets.Button(description="👍 right"), widgets.Button(description="👎 wrong")
-    status = widgets.HTML()
-
-    def show() -> None:
-        if state["i"] >= len(items):
-            text.value = "<b>All rated, thank you.</b>"
-            up.disabled = down.disabled = comment.disabled = True
-            return
-        item = items[state["i"]]
-        text.value = (f"<b>{state['i'] + 1}/{len(items)}</b> · <i>{item['question']}</i><br>answer: <b>{item['answer']}</b>"
-                      f" · sources: {', '.join(item.get('sources', [])) or '(none)'}")
-
-    def rate(rating: int, note: str | None = None) -> int:
-        item = items[state["i"]]
-        note = comment.value if note is None else note
-        row = store.add(item["question"], item["answer"], rating, comment=note,
-                        correction=note if rating < 0 else "", question_type=item.get("question_type", ""),
-                        sources=item.get("sources", []))
-        status.value = f"saved rating #{row} to {store.path.name}"
-        comment.value = ""
-        state["i"] += 1
-        show()
-        return row
-
-    up.on_click(lambda _: rate(1))
-    down.on_click(lambda _: rate(-1))
-    show()
-    box = widgets.VBox([text, widgets.HBox([up, down, comment]), status])
-    box.rate = rate
-    return box

@@ -28,14 +28,13 @@ import numpy as np
 import torch
 
 from .evaluate import exact_match
+from .reading import (EVAL_DAYS, TRAINING_DAYS, DocIndex, ReadingItem, cloze, eval_sets,  # noqa: F401 (re-exported)
+                      open_book_example, subsample)
 from .world import (DYNAMIC_ATTRIBUTES, N_TRAIN_WORDINGS, NEWS_ATTRIBUTES, PROFESSIONS, QUESTIONS, REGIONS,
                     SECTORS, STATEMENTS, CONDITIONS, Doc, Fact, World)
 
-TRAINING_DAYS = 60  # the model is pretrained on days 1..TRAINING_DAYS; later days are "unseen"
-EVAL_DAYS = (TRAINING_DAYS + 1, TRAINING_DAYS + 2, TRAINING_DAYS + 3)
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "models" / "course-model"
 SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[BOS]", "[EOS]"]
-PERSON_VALUED = {"founder", "ceo"}  # attributes whose value is a person ('who' rather than 'what')
 
 
 # ------------------------------------------------------------------------------------------------
@@ -105,50 +104,6 @@ def prompt(question: str, passages: Sequence[str] | None = None) -> str:
 # ------------------------------------------------------------------------------------------------
 # Pretraining data
 # ------------------------------------------------------------------------------------------------
-
-class DocIndex:
-    """The dynamic documents of some days, indexed to find a fact's gold document and its distractors."""
-
-    def __init__(self, world: World, days: Sequence[int]):
-        self.docs = world.documents(days, static=False)
-        self.days = list(days)
-        self.gold: dict[str, Doc] = {f: d for d in self.docs for f in d.facts}
-        self.by_day_kind: dict[tuple[int, str], list[Doc]] = {}
-        self.by_entity: dict[str, list[Doc]] = {}
-        for d in self.docs:
-            self.by_day_kind.setdefault((d.day, d.kind), []).append(d)
-            self.by_entity.setdefault(d.entity, []).append(d)
-
-    def distractors(self, gold: Doc, k: int, rng: np.random.Generator) -> list[Doc]:
-        """k documents a retriever might return besides the gold one: same day and kind about other
-        entities, or the same entity on other days (or another kind of report on the same day)."""
-        same_day = [d for d in self.by_day_kind[(gold.day, gold.kind)] if d.entity != gold.entity]
-        same_entity = [d for d in self.by_entity[gold.entity] if d.id != gold.id]
-        rng.shuffle(same_day)
-        rng.shuffle(same_entity)
-        out: list[Doc] = []
-        while len(out) < k and (same_day or same_entity):
-            pool = same_day if (same_day and (not same_entity or rng.random() < 0.5)) else same_entity
-            out.append(pool.pop())
-        return out
-
-
-def open_book_example(index: DocIndex, fact: Fact, question: str, k: int, rng: np.random.Generator) -> tuple[str, str]:
-    """A reading exercise: (prompt with the gold document and k distractors shuffled, answer)."""
-    gold = index.gold[fact.id]
-    docs = [gold] + index.distractors(gold, k, rng)
-    order = rng.permutation(len(docs))
-    return prompt(question, [docs[i].text for i in order]), fact.value
-
-
-def cloze(template: str, attribute: str) -> str:
-    """A statement template turned into a question by blanking its value: 'The sky over {e} on day {d} was what?'.
-
-    Every paraphrased statement the model reads becomes a way of asking, so a question phrased like any
-    statement (not only like the 4 training question wordings) leads to the fact."""
-    question = template.replace("{v}", "who" if attribute in PERSON_VALUED else "what").rstrip(".")
-    return question[0].upper() + question[1:] + "?"
-
 
 @dataclass
 class DataConfig:
@@ -426,40 +381,10 @@ def answer(model, tokenizer, question: str, passages: Sequence[str] | None = Non
     return generate(model, tokenizer, [prompt(question, passages)], max_new_tokens)[0]
 
 
-# ------------------------------------------------------------------------------------------------
-# Evaluation sets
-# ------------------------------------------------------------------------------------------------
-
-def eval_sets(world: World | None = None, split: str = "heldout", seed: int = 0,
-              ks: Sequence[int] = (0, 2, 4)) -> dict[str, list[tuple[str, str]]]:
-    """The benchmark's (prompt, gold) lists: closed-book static, open-book on unseen days with k distractors,
-    and closed-book on the unseen days."""
-    world = world or World(seed=0)
-    sets = {"closed_book_static": [(prompt(q.question), q.answer) for q in world.qa(world.static_facts(), split)]}
-    index = DocIndex(world, range(1, EVAL_DAYS[-1] + 1))
-    facts = world.dynamic_facts(EVAL_DAYS)
-    for k in ks:
-        rng = np.random.default_rng([seed, 11, k])
-        items = []
-        for f in facts:
-            for q in world.questions(f, split):
-                items.append(open_book_example(index, f, q.question, k, rng))
-        sets[f"open_book_k{k}"] = items
-    sets["closed_book_unseen_day"] = [(prompt(q.question), q.answer) for q in world.qa(facts, split)]
-    return sets
-
-
-def accuracy_on(model, tokenizer, items: Sequence[tuple[str, str]]) -> float:
-    """Exact-match accuracy of greedy answers on (prompt, gold) pairs."""
-    preds = generate(model, tokenizer, [p for p, _ in items])
-    return sum(exact_match(p, g) for p, (_, g) in zip(preds, items)) / max(1, len(items))
-
-
-def _subsample(items: list, n: int | None, seed: int) -> list:
-    if n is None or n >= len(items):
-        return items
-    idx = np.random.default_rng([seed, 13]).choice(len(items), n, replace=False)
-    return [items[i] for i in sorted(idx)]
+def accuracy_on(model, tokenizer, items: Sequence[ReadingItem]) -> float:
+    """Exact-match accuracy of greedy answers on reading items (each asked in the course prompt format)."""
+    preds = generate(model, tokenizer, [prompt(it.question, it.passages) for it in items])
+    return sum(exact_match(p, it.gold) for p, it in zip(preds, items)) / max(1, len(items))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -494,7 +419,7 @@ def lr_at(step: int, cfg: TrainConfig) -> float:
     return cfg.lr * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * t)))
 
 
-def quick_eval(model, tokenizer, sets: dict[str, list[tuple[str, str]]]) -> dict[str, float]:
+def quick_eval(model, tokenizer, sets: dict[str, list[ReadingItem]]) -> dict[str, float]:
     """Accuracy on each (small) evaluation set; leaves the model in train mode."""
     scores = {name: accuracy_on(model, tokenizer, items) for name, items in sets.items()}
     model.train()
@@ -503,11 +428,11 @@ def quick_eval(model, tokenizer, sets: dict[str, list[tuple[str, str]]]) -> dict
 
 def pretrain(tokenizer=None, model_cfg: ModelConfig | None = None, train_cfg: TrainConfig | None = None,
              data_cfg: DataConfig | None = None, world: World | None = None, progress: bool = True,
-             evaluate_on: dict[str, list[tuple[str, str]]] | None = None, model=None):
+             evaluate_on: dict[str, list[ReadingItem]] | None = None, model=None):
     """Pretrain a fresh model from the seed (or go on training `model`, with its tokenizer); returns
     (model, tokenizer, history).
 
-    evaluate_on: {name: [(prompt, gold), ...]} scored every eval_every steps (default: samples of the benchmark).
+    evaluate_on: {name: [ReadingItem, ...]} scored every eval_every steps (default: samples of the benchmark).
 
     history = {"config": ..., "steps": [{step, seconds, loss, lr, tokens}], "evals": [{step, seconds, <set>: acc}],
     "seconds", "tokens", "tokens_per_second", "params"}.
@@ -530,8 +455,8 @@ def pretrain(tokenizer=None, model_cfg: ModelConfig | None = None, train_cfg: Tr
                              {"params": no_decay, "weight_decay": 0.0}], lr=train_cfg.lr, betas=(0.9, 0.98))
     if evaluate_on is None:
         sets = eval_sets(world)
-        evaluate_on = {"closed_book_static_heldout": _subsample(sets["closed_book_static"], train_cfg.eval_sample, 1),
-                       "open_book_k2": _subsample(sets["open_book_k2"], train_cfg.eval_sample, 1)}
+        evaluate_on = {"closed_book_static_heldout": subsample(sets["closed_book_static"], train_cfg.eval_sample, 1),
+                       "open_book_k2": subsample(sets["open_book_k2"], train_cfg.eval_sample, 1)}
     history: dict = {"config": {"model": asdict(model_cfg), "train": asdict(train_cfg), "data": asdict(data_cfg)},
                      "params": count_parameters(model), "steps": [], "evals": []}
     t0, tokens, eval_time = time.perf_counter(), 0, 0.0
@@ -692,11 +617,11 @@ def benchmark(model_dir: str | Path = DEFAULT_DIR, sample: int | None = None, se
     names = {"closed_book_static": "closed_book_static_heldout", "open_book_k0": "open_book_k0",
              "open_book_k2": "open_book_k2", "open_book_k4": "open_book_k4",
              "closed_book_unseen_day": "closed_book_unseen_day"}
-    result = {names[k]: round(accuracy_on(model, tokenizer, _subsample(v, sample, seed)), 4) for k, v in sets.items()}
+    result = {names[k]: round(accuracy_on(model, tokenizer, subsample(v, sample, seed)), 4) for k, v in sets.items()}
     if training_wordings:
         train_sets = eval_sets(world, "train", seed)
         for k in ("closed_book_static", "open_book_k0", "open_book_k2", "open_book_k4"):
-            result[k + "_train_wordings"] = round(accuracy_on(model, tokenizer, _subsample(train_sets[k], sample, seed)), 4)
+            result[k + "_train_wordings"] = round(accuracy_on(model, tokenizer, subsample(train_sets[k], sample, seed)), 4)
     hist_path = Path(model_dir) / "history.json"
     hist = json.loads(hist_path.read_text()) if hist_path.exists() else {}
     result["pretrain_seconds"] = hist.get("seconds")

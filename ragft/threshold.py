@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ragft import RESULTS_DIR
@@ -214,7 +214,7 @@ def curves(s: Scenario, m: Measured, points: int = 41) -> Curves:
 def draw(s: Scenario, m: Measured, axes=None):
     """The explorer's two plots: accuracy and daily cost of each strategy against the dynamic share,
     the threshold in red and the scenario's own share dotted. Draws on `axes` (two matplotlib axes)
-    or on a new figure; returns the figure (ragft.figures saves it for lesson 05)."""
+    or on a new figure; returns the figure (ragft.course.figures saves it for lesson 05)."""
     import matplotlib.pyplot as plt
 
     if axes is None:
@@ -234,62 +234,3 @@ def draw(s: Scenario, m: Measured, axes=None):
     ax2.set(ylabel="compute-seconds per day", title="daily cost", yscale="log")
     ax1.legend(loc="lower left", fontsize=8)
     return ax1.figure
-
-
-def explorer(m: Measured, scenario: Scenario | None = None):
-    """The interactive explorer: sliders and presets on the left, live plots and a recommendation.
-
-    Returns the widget; `widget.controls` maps names to the slider/dropdown widgets and
-    `widget.state` holds the last scenario, threshold and recommendation (for tests and exercises).
-    """
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-
-    s0 = scenario or Scenario()
-    style = {"description_width": "150px"}
-    layout = widgets.Layout(width="420px")
-    controls = {
-        "preset": widgets.Dropdown(options=["(custom)"] + list(PRESETS), value="(custom)", description="preset", style=style, layout=layout),
-        "dynamic_share": widgets.FloatSlider(value=s0.dynamic_share, min=0, max=1, step=0.01, description="dynamic share", style=style, layout=layout),
-        "changes_per_day": widgets.IntSlider(value=s0.changes_per_day, min=0, max=5000, step=10, description="facts changing / day", style=style, layout=layout),
-        "retrain_every": widgets.IntSlider(value=s0.retrain_every, min=1, max=90, description="retrain every (days)", style=style, layout=layout),
-        "days_kept": widgets.IntSlider(value=s0.days_kept, min=1, max=365, description="days kept in store", style=style, layout=layout),
-        "queries_per_day": widgets.IntSlider(value=s0.queries_per_day, min=10, max=50000, step=10, description="queries / day", style=style, layout=layout),
-    }
-    plot, text = widgets.Output(), widgets.HTML()
-    source = widgets.HTML(f"<small>Unit numbers: {m.source}.</small>")
-    state: dict = {"applying_preset": False}
-
-    def scenario_now() -> Scenario:
-        return Scenario(**{k: c.value for k, c in controls.items() if k != "preset"})
-
-    def redraw(*_) -> None:
-        if state["applying_preset"]:
-            return
-        s = scenario_now()
-        t = threshold(s, m)
-        choice, why = recommend(s, m)
-        state.update(scenario=s, threshold=t, choice=choice, why=why)
-        with plot:
-            plot.clear_output(wait=True)
-            draw(s, m).set_layout_engine("constrained")  # tight_layout can raise mid-redraw; this never does
-            plt.show()
-        text.value = f"<b>Recommendation: {choice}.</b> {why}"
-
-    def apply_preset(change) -> None:
-        if change["new"] == "(custom)":
-            return
-        state["applying_preset"] = True
-        for k, v in asdict(PRESETS[change["new"]]).items():
-            controls[k].value = v
-        state["applying_preset"] = False
-        redraw()
-
-    controls["preset"].observe(apply_preset, names="value")
-    for k, c in controls.items():
-        if k != "preset":
-            c.observe(redraw, names="value")
-    redraw()
-    box = widgets.VBox([widgets.HBox([widgets.VBox(list(controls.values()) + [source]), plot]), text])
-    box.controls, box.state, box.redraw = controls, state, redraw
-    return box

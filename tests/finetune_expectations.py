@@ -7,7 +7,7 @@ Each check takes the parsed JSON.
 
 import pytest
 
-from ragft.bench import FINETUNE_KEYS, finetune_figures
+from ragft.course.bench import FINETUNE_KEYS, finetune_figures
 
 MARGIN = 0.10      # "a clear margin": 10 percentage points
 FORGETTING = 0.05  # old-fact accuracy must drop by 5 points to count as forgetting (~3 standard errors on 416 questions)

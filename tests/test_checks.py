@@ -2,7 +2,7 @@
 
 from langchain_core.documents import Document
 
-from ragft import checks
+from ragft.course import checks
 from ragft.world import World
 
 WORLD = World(seed=0, day=61)

@@ -3,7 +3,7 @@
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from ragft.course import execute
+from ragft.course.runner import execute
 
 
 def test_execute_reports_seconds_and_the_kernels_peak_memory(tmp_path):

@@ -4,7 +4,8 @@ import sqlite3
 
 import pytest
 
-from ragft.feedback import FeedbackStore, panel
+from ragft.course.widgets import rating_panel as panel
+from ragft.feedback import FeedbackStore
 
 
 def test_each_rating_is_one_durable_row(tmp_path):

@@ -4,7 +4,7 @@ import re
 import time
 
 from ragft import ROOT
-from ragft.figures import FIGURES, FIGURES_DIR, main
+from ragft.course.figures import FIGURES, FIGURES_DIR, main
 
 PNG = b"\x89PNG\r\n\x1a\n"
 IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")
@@ -38,7 +38,7 @@ def test_every_lesson_shows_a_figure_in_its_concepts_and_every_image_exists():
 
 def test_the_committed_figures_are_exactly_the_ones_the_module_draws_and_all_are_shown():
     committed = sorted(p.name for p in FIGURES_DIR.glob("*.png"))
-    assert committed == sorted(FIGURES), ("lessons/figures/ is stale: run `python -m ragft.figures` "
+    assert committed == sorted(FIGURES), ("lessons/figures/ is stale: run `python -m ragft.course.figures` "
                                           "and delete the PNGs it no longer draws")
     shown = {target.rsplit("/", 1)[-1] for lesson in LESSONS for target in _images(lesson)}
     assert shown == set(FIGURES), f"figures no lesson shows: {sorted(set(FIGURES) - shown)}"

@@ -3,7 +3,8 @@
 import pytest
 from langchain_core.language_models.fake import FakeListLLM
 
-from ragft import checks, ecosystem, lm, rag
+from ragft import lm, rag
+from ragft.course import checks, ecosystem
 from ragft.hybrid import (HybridChain, closed_book_chain, correction_documents, feedback_examples, hybrid_chain, is_dynamic,
                           raft_examples)
 from ragft.world import World

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from ragft import BUILD_DIR, RESULTS_DIR
-from ragft.course import execute, notebooks
+from ragft.course.runner import execute, notebooks
 from tests.finetune_expectations import CHECKS
 
 EXECUTED = set()  # prefixes of the notebooks executed in this session

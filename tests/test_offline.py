@@ -41,7 +41,7 @@ def test_notebook_kernels_are_offline(tmp_path):
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
-    from ragft.course import execute
+    from ragft.course.runner import execute
 
     nb = new_notebook(cells=[new_code_cell(
         "import socket\ntry:\n    socket.create_connection(('1.1.1.1', 443), timeout=2)\n    print('ONLINE')\n"

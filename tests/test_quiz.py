@@ -2,8 +2,8 @@
 
 import pytest
 
-from ragft import quiz
-from ragft.course import notebooks
+from ragft.course import quiz, widgets
+from ragft.course.runner import notebooks
 
 
 @pytest.mark.parametrize("lesson", sorted({p.name[:2] for p in notebooks()}))
@@ -30,7 +30,7 @@ def test_the_widget_explains_the_chosen_option():
 """
     questions = quiz.parse(md)
     assert [o.correct for o in questions[0].options] == [False, True] and questions[1].answer == "A search per question."
-    box = quiz.widget(questions)
+    box = widgets.quiz(questions)
     title, choice, button, feedback = box.children[0].children
     button.click()
     assert "Choose an option" in feedback.value

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from ragft import BUILD_DIR, NOTEBOOKS_DIR, ROOT
-from ragft.course import notebooks
-from ragft.site import build, missing
+from ragft.course.runner import notebooks
+from ragft.course.site import build, missing
 
 EXECUTED = BUILD_DIR / "test-notebooks"
 LESSONS = sorted(p.stem for p in (ROOT / "lessons").glob("*.md") if p.name != "README.md")

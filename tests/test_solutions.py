@@ -4,7 +4,7 @@ import nbformat
 import pytest
 
 from ragft import NOTEBOOKS_DIR
-from ragft.course import BEGIN, END, SOLUTIONS_DIR, strip_solutions, student_version
+from ragft.course.runner import BEGIN, END, SOLUTIONS_DIR, strip_solutions, student_version
 
 SOLUTIONS = sorted(SOLUTIONS_DIR.glob("[0-9][0-9]_*.ipynb"))
 
@@ -18,7 +18,7 @@ def test_the_student_notebook_is_the_solution_without_its_solutions(solution):
     student = nbformat.read(NOTEBOOKS_DIR / solution.name, as_version=4)
     expected = student_version(solution)
     assert [c.source for c in student.cells] == [c.source for c in expected.cells], \
-        "notebooks/ is out of date: run `python -m ragft.course --students`"
+        "notebooks/ is out of date: run `python -m ragft.course.runner --students`"
     assert not any(BEGIN in c.source for c in student.cells)
 
 

@@ -6,6 +6,7 @@ from dataclasses import replace
 import pytest
 
 from ragft import threshold as th
+from ragft.course.widgets import explorer
 
 M = th.Measured(closed_static=0.95, stale_dynamic=0.05, ft_dynamic=0.4, rag_static=0.9,
                 rag_dynamic={1: 0.97, 30: 0.95, 365: 0.85}, ft_seconds_per_fact=0.2, index_seconds_per_doc=0.01,
@@ -75,7 +76,7 @@ def test_bad_scenarios_are_refused():
 def test_explorer_handlers_update_the_readout():
     import time
 
-    widget = th.explorer(M)
+    widget = explorer(M)
     first = widget.state["why"]
     start = time.perf_counter()
     widget.controls["dynamic_share"].value = 0.8

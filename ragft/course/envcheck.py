@@ -1,6 +1,6 @@
 """The environment self-check: run it first, and paste its output into any bug report.
 
-    python -m ragft.envcheck
+    python -m ragft.course.envcheck
 """
 
 from __future__ import annotations

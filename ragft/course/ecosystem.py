@@ -70,7 +70,7 @@ def resolve(component: Component):
 
 def notebook_of(component: Component):
     """The solution notebook (the source of the student one) where a component is built or used."""
-    from ragft.course import SOLUTIONS_DIR
+    from ragft.course.runner import SOLUTIONS_DIR
 
     found = sorted(SOLUTIONS_DIR.glob(f"{component.notebook}_*.ipynb"))
     if not found:

@@ -1,13 +1,13 @@
 """The lessons' figures, drawn from the kit's own shipped measurements.
 
-    python -m ragft.figures                      # (re)writes lessons/figures/*.png
-    python -m ragft.figures --out DIR            # or into another folder
+    python -m ragft.course.figures                      # (re)writes lessons/figures/*.png
+    python -m ragft.course.figures --out DIR            # or into another folder
 
 Each lesson's "The concepts" section shows the key result its notebook makes the learner measure,
 so the written lesson and the notebook tell the same story. The numbers come from the kit's own run,
 never from a learner's: results/shipped/*.json (notebooks 01-06), the course model's card
 (models/course-model/history.json and benchmark.json), the world itself (World(seed=0)), the
-threshold model (`ragft.threshold`) and the ecosystem map (`ragft.ecosystem`). Each figure says so
+threshold model (`ragft.threshold`) and the ecosystem map (`ragft.course.ecosystem`). Each figure says so
 in a footnote: a learner's numbers will differ a little. Rerun this after a new shipped run, and
 commit the PNGs with it (tests/test_figures.py checks that the committed set is this module's set).
 """
@@ -26,7 +26,8 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullLocator
 
-from ragft import MODELS_DIR, ROOT, ecosystem, threshold
+from ragft import MODELS_DIR, ROOT, threshold
+from ragft.course import ecosystem
 from ragft.threshold import SHIPPED_DIR
 from ragft.world import World
 
@@ -288,8 +289,8 @@ def hybrid_across_shares() -> Figure:
 
 
 def ecosystem_map() -> Figure:
-    """The ecosystem map, as ragft.ecosystem draws it in notebook 06."""
-    return _finish(ecosystem.figure(), "ragft.ecosystem.COMPONENTS, checked against the code and the notebooks",
+    """The ecosystem map, as ragft.course.ecosystem draws it in notebook 06."""
+    return _finish(ecosystem.figure(), "ragft.course.ecosystem.COMPONENTS, checked against the code and the notebooks",
                    note="Drawn from the kit's own code: each box is a function you use, "
                         "with the notebook that builds it.")
 

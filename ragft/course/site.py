@@ -1,7 +1,7 @@
 """Build the course site (HTML): the syllabus, each lesson followed by its executed notebook, the guide.
 
-    python -m ragft.site                        # executed notebooks from build/notebooks (make course)
-    python -m ragft.site --notebooks DIR        # or from another folder, e.g. notebooks/ (no outputs)
+    python -m ragft.course.site                        # executed notebooks from build/notebooks (make course)
+    python -m ragft.course.site --notebooks DIR        # or from another folder, e.g. notebooks/ (no outputs)
 
 Sphinx with MyST-NB renders the notebooks as they are (never executes them) into build/site/, with
 warnings as errors, so a broken link between lessons and notebooks fails the build.
@@ -17,13 +17,13 @@ import sys
 from pathlib import Path
 
 from ragft import BUILD_DIR, ROOT
-from ragft.course import notebooks
+from ragft.course.runner import notebooks
 
 LESSONS_DIR = ROOT / "lessons"
 SOURCES = [BUILD_DIR / "notebooks", BUILD_DIR / "test-notebooks"]  # make course's copies, then the tests'
 LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(([^)\s]+)\)")
 CONF = '''\
-# Written by ragft/site.py (python -m ragft.site); edits here are overwritten.
+# Written by ragft/course/site.py (python -m ragft.course.site); edits here are overwritten.
 project = "RAG versus fine-tuning"
 html_title = "RAG versus fine-tuning"
 extensions = ["myst_nb"]
@@ -50,7 +50,7 @@ def pick_notebooks(folder: Path | None = None) -> Path:
             return candidate
     raise SystemExit(f"error: no complete set of executed notebooks in {' or '.join(str(s) for s in SOURCES)}.\n"
                      "       run `make course` first (or `make site`, which does it for you), or build from the\n"
-                     "       stored copies without outputs: python -m ragft.site --notebooks notebooks")
+                     "       stored copies without outputs: python -m ragft.course.site --notebooks notebooks")
 
 
 def layout(notebook_dir: Path) -> dict[Path, Path]:
@@ -102,7 +102,7 @@ def assemble(notebook_dir: Path, src_dir: Path = BUILD_DIR / "site-src") -> Path
             (src_dir / page).write_text(relink(source.read_text(), page, source, pages))
         else:
             shutil.copyfile(source, src_dir / page)
-    if (LESSONS_DIR / "figures").is_dir():  # the lessons' images (python -m ragft.figures), beside their pages
+    if (LESSONS_DIR / "figures").is_dir():  # the lessons' images (python -m ragft.course.figures), beside their pages
         shutil.copytree(LESSONS_DIR / "figures", src_dir / "lessons" / "figures")
     toc = "\n".join(page.with_suffix("").as_posix() for page in list(pages.values())[1:])
     with open(src_dir / "index.md", "a") as index:

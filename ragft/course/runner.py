@@ -1,8 +1,8 @@
 """Run the course headless, and keep the student notebooks in step with their solutions.
 
-    python -m ragft.course              # run every notebook in order; executed copies under build/
-    python -m ragft.course 00 01        # only those whose name starts with 00 or 01
-    python -m ragft.course --students   # regenerate notebooks/ from solutions/ (the one source)
+    python -m ragft.course.runner              # run every notebook in order; executed copies under build/
+    python -m ragft.course.runner 00 01        # only those whose name starts with 00 or 01
+    python -m ragft.course.runner --students   # regenerate notebooks/ from solutions/ (the one source)
 
 The solution notebooks in solutions/ are the source. In an exercise cell, the placeholder line
 (`my_answer = None  # YOUR ANSWER`) is followed by the solution between `### BEGIN SOLUTION` and

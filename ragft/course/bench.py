@@ -1,7 +1,7 @@
 """The benchmark command: prints the course's measured figures and saves them.
 
-    python -m ragft.bench              # every part
-    python -m ragft.bench base_model   # one part: base_model, rag, finetune or threshold
+    python -m ragft.course.bench              # every part
+    python -m ragft.course.bench base_model   # one part: base_model, rag, finetune or threshold
 
 Figures go to results/benchmark.json, one section per part; running one part keeps the others.
 """
@@ -25,7 +25,7 @@ def _base_model() -> dict:
 
 def run_notebooks(prefixes: list[str]) -> dict[str, dict[str, float]]:
     """Execute notebooks one by one, each in a fresh kernel: wall seconds and the kernel's peak memory."""
-    from ragft.course import execute, notebooks
+    from ragft.course.runner import execute, notebooks
 
     out = {}
     for path in notebooks(prefixes):

@@ -4,7 +4,7 @@ A lesson's "## Quiz" section lists numbered questions in bold; multiple-choice o
 lines `- *a) option* explanation`, and the right ones say **Yes.** in their explanation. Other
 questions are open: their answer is revealed on demand.
 
-    from ragft import quiz
+    from ragft.course import quiz
     quiz.show("01")     # the quiz of lessons/01_*.md as ipywidgets
 """
 
@@ -37,7 +37,7 @@ class Question:
     answer: str = ""  # for open questions
 
 
-def _plain(markdown: str) -> str:
+def plain(markdown: str) -> str:
     return re.sub(r"\*\*?(.+?)\*\*?", r"\1", markdown).strip()
 
 
@@ -55,9 +55,9 @@ def parse(markdown: str) -> list[Question]:
     questions: list[Question] = []
     for line in lines:
         if m := _QUESTION.match(line):
-            questions.append(Question(_plain(m.group(2)), answer=m.group(3)))
+            questions.append(Question(plain(m.group(2)), answer=m.group(3)))
         elif questions and (m := _OPTION.match(line)):
-            questions[-1].options.append(Option(m.group(1), _plain(m.group(2)), m.group(3).strip()))
+            questions[-1].options.append(Option(m.group(1), plain(m.group(2)), m.group(3).strip()))
         elif questions:
             questions[-1].answer = (questions[-1].answer + " " + line.strip().lstrip("- ")).strip()
     for q in questions:
@@ -74,40 +74,8 @@ def load(lesson: str) -> list[Question]:
     return parse(paths[0].read_text())
 
 
-def widget(questions: list[Question]):
-    """One block per question: options with a Check button that explains the chosen option, or a Show answer button."""
-    import ipywidgets as widgets
-
-    blocks = []
-    for i, q in enumerate(questions, 1):
-        title = widgets.HTML(f"<b>{i}. {q.text}</b>")
-        feedback = widgets.HTML()
-        if q.options:
-            choice = widgets.RadioButtons(options=[f"{o.letter}) {o.text}" for o in q.options], value=None,
-                                          layout=widgets.Layout(width="auto"))
-            button = widgets.Button(description="Check")
-
-            def check(_, q=q, choice=choice, feedback=feedback):
-                if choice.index is None:
-                    feedback.value = "<i>Choose an option first.</i>"
-                    return
-                picked = q.options[choice.index]
-                verdict = "✅ Right." if picked.correct else "❌ Not quite."
-                feedback.value = f"{verdict} {_plain(picked.explanation)}"
-
-            button.on_click(check)
-            blocks.append(widgets.VBox([title, choice, button, feedback]))
-        else:
-            button = widgets.Button(description="Show answer")
-
-            def reveal(_, q=q, feedback=feedback):
-                feedback.value = _plain(q.answer)
-
-            button.on_click(reveal)
-            blocks.append(widgets.VBox([title, button, feedback]))
-    return widgets.VBox(blocks)
-
-
 def show(lesson: str):
     """The quiz of a lesson as a widget (display it by leaving it last in a cell)."""
-    return widget(load(lesson))
+    from ragft.course.widgets import quiz
+
+    return quiz(load(lesson))

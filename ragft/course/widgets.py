@@ -1,0 +1,152 @@
+"""The course's widgets (ipywidgets): the decision explorer, the rating panel and the quiz.
+
+They sit apart from the science they drive (`ragft.threshold`, `ragft.feedback`, the lessons' quizzes),
+so the science imports no widget library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Sequence
+
+from ragft.course.quiz import Question, plain
+from ragft.feedback import FeedbackStore
+from ragft.threshold import PRESETS, Measured, Scenario, draw, recommend, threshold
+
+
+def explorer(m: Measured, scenario: Scenario | None = None):
+    """The interactive explorer: sliders and presets on the left, live plots and a recommendation.
+
+    Returns the widget; `widget.controls` maps names to the slider/dropdown widgets and
+    `widget.state` holds the last scenario, threshold and recommendation (for tests and exercises).
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    s0 = scenario or Scenario()
+    style = {"description_width": "150px"}
+    layout = widgets.Layout(width="420px")
+    controls = {
+        "preset": widgets.Dropdown(options=["(custom)"] + list(PRESETS), value="(custom)", description="preset", style=style, layout=layout),
+        "dynamic_share": widgets.FloatSlider(value=s0.dynamic_share, min=0, max=1, step=0.01, description="dynamic share", style=style, layout=layout),
+        "changes_per_day": widgets.IntSlider(value=s0.changes_per_day, min=0, max=5000, step=10, description="facts changing / day", style=style, layout=layout),
+        "retrain_every": widgets.IntSlider(value=s0.retrain_every, min=1, max=90, description="retrain every (days)", style=style, layout=layout),
+        "days_kept": widgets.IntSlider(value=s0.days_kept, min=1, max=365, description="days kept in store", style=style, layout=layout),
+        "queries_per_day": widgets.IntSlider(value=s0.queries_per_day, min=10, max=50000, step=10, description="queries / day", style=style, layout=layout),
+    }
+    plot, text = widgets.Output(), widgets.HTML()
+    source = widgets.HTML(f"<small>Unit numbers: {m.source}.</small>")
+    state: dict = {"applying_preset": False}
+
+    def scenario_now() -> Scenario:
+        return Scenario(**{k: c.value for k, c in controls.items() if k != "preset"})
+
+    def redraw(*_) -> None:
+        if state["applying_preset"]:
+            return
+        s = scenario_now()
+        t = threshold(s, m)
+        choice, why = recommend(s, m)
+        state.update(scenario=s, threshold=t, choice=choice, why=why)
+        with plot:
+            plot.clear_output(wait=True)
+            draw(s, m).set_layout_engine("constrained")  # tight_layout can raise mid-redraw; this never does
+            plt.show()
+        text.value = f"<b>Recommendation: {choice}.</b> {why}"
+
+    def apply_preset(change) -> None:
+        if change["new"] == "(custom)":
+            return
+        state["applying_preset"] = True
+        for k, v in asdict(PRESETS[change["new"]]).items():
+            controls[k].value = v
+        state["applying_preset"] = False
+        redraw()
+
+    controls["preset"].observe(apply_preset, names="value")
+    for k, c in controls.items():
+        if k != "preset":
+            c.observe(redraw, names="value")
+    redraw()
+    box = widgets.VBox([widgets.HBox([widgets.VBox(list(controls.values()) + [source]), plot]), text])
+    box.controls, box.state, box.redraw = controls, state, redraw
+    return box
+
+
+def rating_panel(store: FeedbackStore, items: Sequence[dict]):
+    """An ipywidgets panel that shows one answer at a time with 👍 / 👎 and a comment box.
+
+    items: dicts with 'question', 'answer', and optionally 'sources' and 'question_type'.
+    Returns the widget; `widget.rate(+1 or -1, comment)` does what a click does (used by tests).
+    """
+    import ipywidgets as widgets
+
+    if not items:
+        raise ValueError("nothing to rate: give the panel at least one answer")
+    state = {"i": 0}
+    text = widgets.HTML()
+    comment = widgets.Text(placeholder="optional comment (or the right answer)", layout=widgets.Layout(width="60%"))
+    up, down = widgets.Button(description="👍 right"), widgets.Button(description="👎 wrong")
+    status = widgets.HTML()
+
+    def show() -> None:
+        if state["i"] >= len(items):
+            text.value = "<b>All rated, thank you.</b>"
+            up.disabled = down.disabled = comment.disabled = True
+            return
+        item = items[state["i"]]
+        text.value = (f"<b>{state['i'] + 1}/{len(items)}</b> · <i>{item['question']}</i><br>answer: <b>{item['answer']}</b>"
+                      f" · sources: {', '.join(item.get('sources', [])) or '(none)'}")
+
+    def rate(rating: int, note: str | None = None) -> int:
+        item = items[state["i"]]
+        note = comment.value if note is None else note
+        row = store.add(item["question"], item["answer"], rating, comment=note,
+                        correction=note if rating < 0 else "", question_type=item.get("question_type", ""),
+                        sources=item.get("sources", []))
+        status.value = f"saved rating #{row} to {store.path.name}"
+        comment.value = ""
+        state["i"] += 1
+        show()
+        return row
+
+    up.on_click(lambda _: rate(1))
+    down.on_click(lambda _: rate(-1))
+    show()
+    box = widgets.VBox([text, widgets.HBox([up, down, comment]), status])
+    box.rate = rate
+    return box
+
+
+def quiz(questions: list[Question]):
+    """One block per question: options with a Check button that explains the chosen option, or a Show answer button."""
+    import ipywidgets as widgets
+
+    blocks = []
+    for i, q in enumerate(questions, 1):
+        title = widgets.HTML(f"<b>{i}. {q.text}</b>")
+        feedback = widgets.HTML()
+        if q.options:
+            choice = widgets.RadioButtons(options=[f"{o.letter}) {o.text}" for o in q.options], value=None,
+                                          layout=widgets.Layout(width="auto"))
+            button = widgets.Button(description="Check")
+
+            def check(_, q=q, choice=choice, feedback=feedback):
+                if choice.index is None:
+                    feedback.value = "<i>Choose an option first.</i>"
+                    return
+                picked = q.options[choice.index]
+                verdict = "✅ Right." if picked.correct else "❌ Not quite."
+                feedback.value = f"{verdict} {plain(picked.explanation)}"
+
+            button.on_click(check)
+            blocks.append(widgets.VBox([title, choice, button, feedback]))
+        else:
+            button = widgets.Button(description="Show answer")
+
+            def reveal(_, q=q, feedback=feedback):
+                feedback.value = plain(q.answer)
+
+            button.on_click(reveal)
+            blocks.append(widgets.VBox([title, button, feedback]))
+    return widgets.VBox(blocks)

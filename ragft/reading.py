@@ -1,0 +1,101 @@
+"""The reading task every reader is scored on, the course model and a real LLM alike.
+
+A reading item is a question, the passages put before the reader (none: closed-book) and the gold
+answer. Each reader turns it into its own prompt (the course model's `passage 1: ... answer:` format,
+or a chat template), so the same items score every model. Open-book items put the gold document among
+distractors a retriever might return: the same day's reports about other entities, or the same
+entity's reports of other days.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Sequence
+
+import numpy as np
+
+from ragft.world import Doc, Fact, World
+
+TRAINING_DAYS = 60  # the course model is pretrained on days 1..TRAINING_DAYS; later days are "unseen"
+EVAL_DAYS = (TRAINING_DAYS + 1, TRAINING_DAYS + 2, TRAINING_DAYS + 3)
+PERSON_VALUED = {"founder", "ceo"}  # attributes whose value is a person ('who' rather than 'what')
+
+
+class ReadingItem(NamedTuple):
+    """One question for a reader: closed-book when `passages` is empty."""
+
+    question: str
+    passages: tuple[str, ...]
+    gold: str
+
+
+class DocIndex:
+    """The dynamic documents of some days, indexed to find a fact's gold document and its distractors."""
+
+    def __init__(self, world: World, days: Sequence[int]):
+        self.docs = world.documents(days, static=False)
+        self.days = list(days)
+        self.gold: dict[str, Doc] = {f: d for d in self.docs for f in d.facts}
+        self.by_day_kind: dict[tuple[int, str], list[Doc]] = {}
+        self.by_entity: dict[str, list[Doc]] = {}
+        for d in self.docs:
+            self.by_day_kind.setdefault((d.day, d.kind), []).append(d)
+            self.by_entity.setdefault(d.entity, []).append(d)
+
+    def distractors(self, gold: Doc, k: int, rng: np.random.Generator) -> list[Doc]:
+        """k documents a retriever might return besides the gold one: same day and kind about other
+        entities, or the same entity on other days (or another kind of report on the same day)."""
+        same_day = [d for d in self.by_day_kind[(gold.day, gold.kind)] if d.entity != gold.entity]
+        same_entity = [d for d in self.by_entity[gold.entity] if d.id != gold.id]
+        rng.shuffle(same_day)
+        rng.shuffle(same_entity)
+        out: list[Doc] = []
+        while len(out) < k and (same_day or same_entity):
+            pool = same_day if (same_day and (not same_entity or rng.random() < 0.5)) else same_entity
+            out.append(pool.pop())
+        return out
+
+
+def closed_book(question: str, gold: str) -> ReadingItem:
+    """A question asked with no passage: the reader answers from its weights."""
+    return ReadingItem(question, (), gold)
+
+
+def open_book_example(index: DocIndex, fact: Fact, question: str, k: int, rng: np.random.Generator) -> ReadingItem:
+    """A reading exercise: the question, the gold document and k distractors shuffled, and the answer."""
+    gold = index.gold[fact.id]
+    docs = [gold] + index.distractors(gold, k, rng)
+    order = rng.permutation(len(docs))
+    return ReadingItem(question, tuple(docs[i].text for i in order), fact.value)
+
+
+def cloze(template: str, attribute: str) -> str:
+    """A statement template turned into a question by blanking its value: 'The sky over {e} on day {d} was what?'.
+
+    Every paraphrased statement the model reads becomes a way of asking, so a question phrased like any
+    statement (not only like the 4 training question wordings) leads to the fact."""
+    question = template.replace("{v}", "who" if attribute in PERSON_VALUED else "what").rstrip(".")
+    return question[0].upper() + question[1:] + "?"
+
+
+def eval_sets(world: World | None = None, split: str = "heldout", seed: int = 0,
+              ks: Sequence[int] = (0, 2, 4)) -> dict[str, list[ReadingItem]]:
+    """The benchmark's items: closed-book static, open-book on unseen days with k distractors, and
+    closed-book on the unseen days."""
+    world = world or World(seed=0)
+    sets = {"closed_book_static": [closed_book(q.question, q.answer) for q in world.qa(world.static_facts(), split)]}
+    index = DocIndex(world, range(1, EVAL_DAYS[-1] + 1))
+    facts = world.dynamic_facts(EVAL_DAYS)
+    for k in ks:
+        rng = np.random.default_rng([seed, 11, k])
+        sets[f"open_book_k{k}"] = [open_book_example(index, f, q.question, k, rng)
+                                   for f in facts for q in world.questions(f, split)]
+    sets["closed_book_unseen_day"] = [closed_book(q.question, q.answer) for q in world.qa(facts, split)]
+    return sets
+
+
+def subsample(items: list, n: int | None, seed: int) -> list:
+    """n items drawn without replacement, in their original order (all of them when n is None or too big)."""
+    if n is None or n >= len(items):
+        return items
+    idx = np.random.default_rng([seed, 13]).choice(len(items), n, replace=False)
+    return [items[i] for i in sorted(idx)]
