@@ -1,11 +1,21 @@
 """ragft: the machinery behind the course "RAG versus fine-tuning".
 
-One module per idea: `world` (the fictional world), `lm` (the tiny course model), `llm` (the
-generator as a LangChain model), `rag` (retrieval), `finetune`, `evaluate` (scores), `feedback`
-(human ratings), `threshold` (the decision model and explorer), `checks` and `quiz` (exercises),
-`course` (runs the notebooks; student versions), `envcheck` (the self-check), `bench` (the
-benchmark command), `site` (the course site), `figures` (the lessons' figures). Notebooks import
-from here; nothing here imports a notebook.
+The science, in the order the course meets it (data flows one way, top to bottom):
+
+    world       the seeded fictional world: an attribute registry, entities, days, facts, documents, QA
+    reading     the reading task every reader is scored on: questions, gold + distractor passages
+    lm          the tiny course GPT: tokenizer, data, model, training, generation, checkpoint, model card
+    readers     the reader seam: load a model, build its prompt, generate, extract the answer
+    rag         retrieval: documents, embeddings, the store seam (FAISS), retrievers, the chain
+    finetune    full and LoRA fine-tuning with replay; the embedder's fine-tuning
+    hybrid      fine-tuned weights for static facts, retrieval for dynamic ones; RAFT; feedback
+    evaluate    exact match and retrieval metrics
+    feedback    human ratings in SQLite
+    results     typed records of what each notebook measured (yours, else the shipped ones)
+    threshold   the decision model, fed by results
+
+The course's tooling lives apart in `ragft.course` (checks, quiz, widgets, figures, ecosystem, bench,
+runner, site, envcheck); no science module imports it, and nothing here imports a notebook.
 """
 
 from pathlib import Path

@@ -1,10 +1,11 @@
-"""Fine-tuning the course model on new facts: full or LoRA, raw text or paraphrases + QA, with replay.
+"""Fine-tuning a reader on new facts: full or LoRA, raw text or paraphrases + QA, with replay; and the embedder.
 
-    result = finetune(model, tokenizer, world, world.facts_on(61), FinetuneConfig(method="lora"))
-    result.model        # the fine-tuned copy (the model passed in is never changed)
+    result = finetune(reader, world, world.facts_on(61), FinetuneConfig(method="lora"))
+    result.reader       # the fine-tuned copy as a Reader (the reader passed in is never changed); .model its model
     report(result, world, new_facts, old_facts)   # accuracy on new and old facts, time, size
 
-The fine-tuning step is `lm.train_step`, the same one pretraining uses.
+A training example is a text (a statement: every token is learned) or a ReadingItem (asked in the reader's own
+prompt, the answer weighed most). The fine-tuning step is `lm.train_step`, the same one pretraining uses.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import copy
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Sequence, Union
 
 import numpy as np
 import torch
 
 from ragft import lm
-from ragft.evaluate import accuracy
+from ragft.readers import Reader
+from ragft.reading import ReadingItem, closed_book_items
 from ragft.world import Fact, World
 
 # Full fine-tuning's default learning rate. The course model's last pretraining stages peaked at 5e-4 and 2e-4; at 1e-3 a
@@ -31,7 +33,10 @@ FULL_LR = 7e-4
 # 0.6 (7e-4) 99.8%, 35.3%. The course model shipped before it (3 stages, 100% before) needed 0.5: 0.4 (7e-4) 93.3%, 46.3%;
 # 0.5 (7e-4) 97.6%, 44.1%; 0.3 (5e-4) 93.3%; 0.4 (5e-4) 95.4%. 0.5 keeps the old facts within 3 points with both.
 REPLAY = 0.5
+DAILY_STEPS = 100  # a day's update in notebooks 04 and 05 (06 gives today's facts 120 steps)
 LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+
+Example = Union[str, ReadingItem]  # a text learned whole, or a question (+ passages) and its answer
 
 
 @dataclass
@@ -63,9 +68,15 @@ class FinetuneConfig:
             raise ValueError(f"steps must be at least 1, got {self.steps}")
 
 
+def daily_config(steps: int = DAILY_STEPS) -> FinetuneConfig:
+    """The daily update of notebooks 04-06: full fine-tuning on a day's paraphrases + QA, replaying REPLAY of each
+    batch from old knowledge."""
+    return FinetuneConfig(method="full", data="paraphrase", steps=steps, replay=REPLAY)
+
+
 @dataclass
 class FinetuneResult:
-    model: torch.nn.Module
+    reader: Reader                # the fine-tuned copy, read the same way as the reader it came from
     config: FinetuneConfig
     seconds: float
     steps: int
@@ -73,13 +84,24 @@ class FinetuneResult:
     trainable_params: int = 0
     total_params: int = 0
 
+    @property
+    def model(self) -> torch.nn.Module:
+        """The fine-tuned model (a peft model with adapters for LoRA)."""
+        return self.reader.model
 
-def training_examples(world: World, facts: Sequence[Fact], data: str) -> list[tuple[str, str | None]]:
-    """(text, answer) pairs: raw = each fact's document sentence once; paraphrase = every statement + QA pairs."""
+
+def training_examples(world: World, facts: Sequence[Fact], data: str) -> list[Example]:
+    """raw = each fact's document sentence once; paraphrase = every statement + closed-book QA (training wordings)."""
     if data == "raw":
-        return [(f.sentence, None) for f in facts]
-    return ([(s, None) for f in facts for s in world.statements(f)]
-            + [(lm.prompt(q.question), q.answer) for q in world.qa(facts, "train")])
+        return [f.sentence for f in facts]
+    return [s for f in facts for s in world.statements(f)] + closed_book_items(world, facts, "train")
+
+
+def encode(reader: Reader, example: Example) -> tuple[list[int], list[float]]:
+    """Token ids and loss weights of an example in the reader's format: a text whole, a reading item's answer most."""
+    if isinstance(example, str):
+        return lm.encode(reader.tokenizer, example)
+    return lm.encode(reader.tokenizer, reader.prompt(example.question, example.passages), example.gold)
 
 
 def apply_lora(model, r: int = 8, alpha: int = 16, targets: Sequence[str] = LORA_TARGETS):
@@ -90,27 +112,28 @@ def apply_lora(model, r: int = 8, alpha: int = 16, targets: Sequence[str] = LORA
                                             bias="none", task_type="CAUSAL_LM"))
 
 
-def finetune(model, tokenizer, world: World, new_facts: Sequence[Fact], cfg: FinetuneConfig | None = None,
+def finetune(reader: Reader, world: World, new_facts: Sequence[Fact], cfg: FinetuneConfig | None = None,
              old_facts: Sequence[Fact] = (), progress: bool = True) -> FinetuneResult:
-    """Fine-tune a copy of `model` on the new facts (plus replay of `old_facts`); the original is untouched."""
+    """Fine-tune a copy of the reader's model on the new facts (plus replay of `old_facts`); the reader is untouched."""
     cfg = cfg or FinetuneConfig()
     if not new_facts:
         raise ValueError("nothing to learn: new_facts is empty")
     if cfg.replay > 0 and not old_facts:
         raise ValueError("replay needs old_facts to replay")
     old = training_examples(world, old_facts, "paraphrase") if cfg.replay else []
-    check = [(lm.prompt(q.question), q.answer) for q in world.qa(new_facts, "train")]
-    return train_on(model, tokenizer, training_examples(world, new_facts, cfg.data), cfg, old, check, progress,
+    check = closed_book_items(world, new_facts, "train")
+    return train_on(reader, training_examples(world, new_facts, cfg.data), cfg, old, check, progress,
                     desc=f"fine-tune ({cfg.method}, {cfg.data}, replay {cfg.replay:.0%})")
 
 
-def train_on(model, tokenizer, examples: Sequence[tuple[str, str | None]], cfg: FinetuneConfig | None = None,
-             old_examples: Sequence[tuple[str, str | None]] = (), check: Sequence[tuple[str, str]] = (),
+def train_on(reader: Reader, examples: Sequence[Example], cfg: FinetuneConfig | None = None,
+             old_examples: Sequence[Example] = (), check: Sequence[ReadingItem] = (),
              progress: bool = True, desc: str = "fine-tune") -> FinetuneResult:
-    """Fine-tune a copy of `model` on (text, answer or None) examples; `cfg.replay` of each batch from `old_examples`.
+    """Fine-tune a copy of the reader's model on examples (texts or reading items); `cfg.replay` of each batch
+    from `old_examples`.
 
-    `check`: (prompt, gold) pairs for early stopping (`cfg.stop_at`). `cfg.data` is not used here: the
-    examples are given. `finetune` (facts) and notebook 06 (reading exercises, feedback) both end here.
+    `check`: reading items for early stopping (`cfg.stop_at`). `cfg.data` is not used here: the examples are
+    given. `finetune` (facts) and notebook 06 (reading exercises, feedback) both end here.
     """
     from tqdm.auto import tqdm
 
@@ -123,18 +146,18 @@ def train_on(model, tokenizer, examples: Sequence[tuple[str, str | None]], cfg: 
         raise ValueError("early stopping (stop_at) needs check questions")
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
-    tuned = copy.deepcopy(model)
+    tuned = copy.deepcopy(reader.model)
     if cfg.method == "lora":
         tuned = apply_lora(tuned, cfg.lora_r, cfg.lora_alpha, cfg.lora_targets)
     tuned.train()
     params = [p for p in tuned.parameters() if p.requires_grad]
     lr = cfg.lr or (FULL_LR if cfg.method == "full" else 5e-3)
     optimiser = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
-    new = [lm.encode(tokenizer, t, a) for t, a in examples]
-    old = [lm.encode(tokenizer, t, a) for t, a in old_examples] if cfg.replay else []
+    new = [encode(reader, e) for e in examples]
+    old = [encode(reader, e) for e in old_examples] if cfg.replay else []
     n_old = int(round(cfg.batch_size * cfg.replay))
-    result = FinetuneResult(tuned, cfg, 0.0, 0, trainable_params=sum(p.numel() for p in params),
-                            total_params=lm.count_parameters(model))
+    result = FinetuneResult(reader.with_model(tuned), cfg, 0.0, 0, trainable_params=sum(p.numel() for p in params),
+                            total_params=lm.count_parameters(reader.model))
     start = time.perf_counter()
     bar = tqdm(range(cfg.steps), desc=desc, disable=not progress)
     for step in bar:
@@ -142,29 +165,19 @@ def train_on(model, tokenizer, examples: Sequence[tuple[str, str | None]], cfg: 
         batch += [old[i] for i in rng.integers(len(old), size=n_old)] if n_old else []
         for g in optimiser.param_groups:  # linear decay to 10%
             g["lr"] = lr * (1 - 0.9 * step / cfg.steps)
-        loss = lm.train_step(tuned, optimiser, lm.collate(batch, tokenizer.pad_token_id))
+        loss = lm.train_step(tuned, optimiser, lm.collate(batch, reader.tokenizer.pad_token_id))
         result.losses.append(loss)
         result.steps = step + 1
         bar.set_postfix(loss=f"{loss:.3f}")
         if cfg.seconds is not None and time.perf_counter() - start > cfg.seconds:
             break
         if cfg.stop_at is not None and (step + 1) % cfg.check_every == 0:
-            if closed_book_accuracy(tuned, tokenizer, check) >= cfg.stop_at:
+            if result.reader.accuracy(check) >= cfg.stop_at:
                 break
             tuned.train()
     result.seconds = time.perf_counter() - start
     tuned.eval()
     return result
-
-
-def closed_book_accuracy(model, tokenizer, items: Sequence[tuple[str, str]]) -> float:
-    """Exact match of closed-book greedy answers on (prompt, gold) pairs."""
-    return accuracy(lm.generate(model, tokenizer, [p for p, _ in items]), [g for _, g in items])
-
-
-def fact_accuracy(model, tokenizer, world: World, facts: Sequence[Fact], split: str = "heldout") -> float:
-    """Closed-book accuracy on questions about `facts` in the given wordings."""
-    return closed_book_accuracy(model, tokenizer, [(lm.prompt(q.question), q.answer) for q in world.qa(facts, split)])
 
 
 def adapter_bytes(result: FinetuneResult, folder: str | Path) -> int:
@@ -179,12 +192,54 @@ def merge(result: FinetuneResult):
     return result.model.merge_and_unload() if result.config.method == "lora" else result.model
 
 
-def report(result: FinetuneResult, tokenizer, world: World, new_facts: Sequence[Fact],
+def report(result: FinetuneResult, world: World, new_facts: Sequence[Fact],
            old_facts: Sequence[Fact] = ()) -> dict[str, float]:
-    """New-fact accuracy (held-out and trained wordings), old-fact retention, time and size of a run."""
-    out = {"new_heldout": fact_accuracy(result.model, tokenizer, world, new_facts, "heldout"),
-           "new_trained_wording": fact_accuracy(result.model, tokenizer, world, new_facts, "train"),
+    """New-fact accuracy (held-out and trained wordings), old-fact retention, time and size of a run (closed-book)."""
+    reader = result.reader
+    out = {"new_heldout": reader.accuracy(closed_book_items(world, new_facts, "heldout")),
+           "new_trained_wording": reader.accuracy(closed_book_items(world, new_facts, "train")),
            "seconds": result.seconds, "steps": result.steps, "trainable_params": result.trainable_params}
     if old_facts:
-        out["old_heldout"] = fact_accuracy(result.model, tokenizer, world, old_facts, "heldout")
+        out["old_heldout"] = reader.accuracy(closed_book_items(world, old_facts, "heldout"))
     return out
+
+
+def finetune_embedder(examples: Sequence[tuple[str, ...]], out_dir: str | Path, epochs: int = 1, batch_size: int = 32,
+                      lr: float = 5e-5, seed: int = 0, progress: bool = True) -> dict:
+    """Fine-tune the retriever's embedder, all-MiniLM-L6-v2, on (question, passage[, hard negative]) examples;
+    save it to out_dir.
+
+    The loss is sentence-transformers' MultipleNegativesRankingLoss: each question must rank its
+    passage above every other passage of the batch (in-batch negatives) and its hard negative.
+    A plain torch loop drives it, so no extra training packages are needed. Load the result with
+    `rag.embeddings(str(out_dir))`. Returns {'path', 'seconds', 'steps', 'losses'}.
+    """
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
+    from tqdm.auto import tqdm
+
+    from ragft.rag import embedder_path
+
+    if not examples:
+        raise ValueError("nothing to learn: give (question, passage) pairs")
+    if len({len(e) for e in examples}) != 1 or len(examples[0]) not in (2, 3):
+        raise ValueError("examples are all (question, passage) or all (question, passage, hard negative)")
+    torch.manual_seed(seed)
+    model = SentenceTransformer(embedder_path(), device="cpu")
+    loss_fn = MultipleNegativesRankingLoss(model)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=lr)
+    order = np.random.default_rng(seed).permutation(len(examples) * epochs) % len(examples)
+    batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    model.train()
+    losses, start = [], time.perf_counter()
+    for batch in tqdm(batches, desc="fine-tune the embedder", disable=not progress):
+        columns = list(zip(*[examples[i] for i in batch]))
+        loss = loss_fn([model.tokenize(list(c)) for c in columns], labels=None)
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        optimiser.step()
+        losses.append(loss.item())
+    seconds = time.perf_counter() - start
+    model.eval()
+    model.save(str(out_dir))
+    return {"path": str(out_dir), "seconds": seconds, "steps": len(batches), "losses": losses}

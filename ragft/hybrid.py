@@ -2,8 +2,8 @@
 
     chain = hybrid_chain(retriever, llm)    # static questions closed-book, dynamic ones through RAG
     chain.batch(questions)                  # [{'question', 'answer', 'sources', 'passages', 'route'}, ...]
-    raft_examples(world, days, n=2000)      # (prompt, answer) reading exercises with distractors (Zhang et al. 2024)
-    feedback_examples(store.corrections())  # thumbs-down ratings with a correction, as fine-tuning examples
+    raft_examples(world, days, n=2000)      # reading items with distractors to fine-tune on (Zhang et al. 2024)
+    feedback_examples(store.corrections())  # thumbs-down ratings with a correction, as closed-book reading items
     correction_documents(store.corrections())  # corrections of dated facts, as documents for the index
 
 A question about a dated fact ("... on day 61?") is dynamic: its answer lives in the index. Any other
@@ -18,7 +18,9 @@ import numpy as np
 from langchain_core.documents import Document
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from ragft import lm, rag
+from ragft import rag
+from ragft.feedback import usable_corrections
+from ragft.reading import DocIndex, ReadingItem, closed_book, open_book_example
 from ragft.world import N_TRAIN_WORDINGS, QUESTIONS, World
 
 
@@ -28,9 +30,10 @@ def is_dynamic(question: str) -> bool:
 
 
 def closed_book_chain(llm: Runnable) -> Runnable:
-    """question -> the model alone (no retrieval) -> the same dict as `rag.rag_chain`, with no sources."""
+    """question -> the model alone (no retrieval, its reader's closed-book prompt) -> the same dict as
+    `rag.rag_chain`, with no sources."""
     return (RunnableLambda(lambda q: {"question": q, "passages": []})
-            | rag.Reader(llm)
+            | rag.ReadStep(llm)
             | RunnableLambda(lambda x: {**x, "answer": x["answer"].strip(), "sources": []}))
 
 
@@ -66,20 +69,21 @@ def hybrid_chain(retriever: Runnable, llm: Runnable) -> HybridChain:
 
 
 def raft_examples(world: World, days: Sequence[int], n: int, max_distractors: int = 4, p_no_gold: float = 0.2,
-                  seed: int = 0) -> list[tuple[str, str]]:
+                  seed: int = 0) -> list[ReadingItem]:
     """Reading exercises in the spirit of RAFT (Zhang et al. 2024), from training days and training wordings.
 
     A share 1 - p_no_gold: a dynamic question with its gold report among 0..max_distractors distractors,
     the answer copied from the gold. A share p_no_gold: the gold passage is absent; the question is a
     static one and the passages are what a store of dynamic reports returns for it (reports about the
     same entity, or others), so the answer must come from the weights and the passages be ignored.
+    Each reader asks the items in its own prompt (`finetune.train_on`).
     """
     if not 0 <= p_no_gold <= 1:
         raise ValueError(f"p_no_gold is a share between 0 and 1, got {p_no_gold}")
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
     rng = np.random.default_rng([seed, 6])
-    index = lm.DocIndex(world, days)
+    index = DocIndex(world, days)
     facts = world.dynamic_facts(days)
     static = world.static_facts()
     out = []
@@ -91,23 +95,17 @@ def raft_examples(world: World, days: Sequence[int], n: int, max_distractors: in
             own = index.by_entity.get(fact.entity, [])
             pool = own if own and rng.random() < 0.5 else index.docs
             docs = [pool[i] for i in rng.choice(len(pool), size=min(max(k, 1), len(pool)), replace=False)]
-            out.append((lm.prompt(question, [d.text for d in docs]), fact.value))
+            out.append(ReadingItem(question, tuple(d.text for d in docs), fact.value))
         else:
             fact = facts[rng.integers(len(facts))]
             question = fact.render(QUESTIONS[fact.attribute][rng.integers(N_TRAIN_WORDINGS)])
-            out.append(lm.open_book_example(index, fact, question, k, rng))
+            out.append(open_book_example(index, fact, question, k, rng))
     return out
 
 
-def _corrections(rows: Sequence[dict]) -> list[dict]:
-    """The thumbs-down ratings that carry a question and a corrected answer."""
-    return [r for r in rows
-            if r.get("rating", -1) < 0 and r.get("correction", "").strip() and r.get("question", "").strip()]
-
-
-def feedback_examples(corrections: Sequence[dict]) -> list[tuple[str, str]]:
-    """Thumbs-down ratings with a corrected answer -> closed-book (prompt, answer) fine-tuning examples."""
-    return [(lm.prompt(row["question"]), row["correction"].strip()) for row in _corrections(corrections)]
+def feedback_examples(corrections: Sequence[dict]) -> list[ReadingItem]:
+    """Thumbs-down ratings with a corrected answer -> closed-book reading items to fine-tune on."""
+    return [closed_book(row["question"], row["correction"].strip()) for row in usable_corrections(corrections)]
 
 
 def correction_documents(corrections: Sequence[dict]) -> list[Document]:
@@ -117,7 +115,7 @@ def correction_documents(corrections: Sequence[dict]) -> list[Document]:
     to its day and it can be deleted), not in the weights. Corrections of undated facts are left out.
     """
     out = []
-    for row in _corrections(corrections):
+    for row in usable_corrections(corrections):
         question = row["question"].strip()
         day = rag.day_of(question)
         if day is not None:

@@ -13,11 +13,10 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from ragft.world import Doc, Fact, World
+from ragft.world import PERSON_VALUED, Doc, Fact, World
 
 TRAINING_DAYS = 60  # the course model is pretrained on days 1..TRAINING_DAYS; later days are "unseen"
 EVAL_DAYS = (TRAINING_DAYS + 1, TRAINING_DAYS + 2, TRAINING_DAYS + 3)
-PERSON_VALUED = {"founder", "ceo"}  # attributes whose value is a person ('who' rather than 'what')
 
 
 class ReadingItem(NamedTuple):
@@ -58,6 +57,11 @@ class DocIndex:
 def closed_book(question: str, gold: str) -> ReadingItem:
     """A question asked with no passage: the reader answers from its weights."""
     return ReadingItem(question, (), gold)
+
+
+def closed_book_items(world: World, facts: Sequence[Fact], split: str = "heldout") -> list[ReadingItem]:
+    """Every question about `facts` in the split's wordings, closed-book: what the weights know of them."""
+    return [closed_book(q.question, q.answer) for q in world.qa(facts, split)]
 
 
 def open_book_example(index: DocIndex, fact: Fact, question: str, k: int, rng: np.random.Generator) -> ReadingItem:

@@ -7,22 +7,21 @@
                       only dynamic questions to the retriever)
 
 Every unit number (accuracies, seconds per fact, per document, per query) is *measured* by
-notebooks 01-04 and read from results/*.json; when a learner has not run them, the kit's own
+notebooks 01-04 and read through `ragft.results`; when a learner has not run them, the kit's own
 measurements in results/shipped/ are used, and the explorer says so. The formulas are in
 `accuracy` and `daily_cost`, a few lines each, so that notebook 05 can show them.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ragft import RESULTS_DIR
+from ragft.results import FinetuneResults, HybridResults, ParametricResults, RagResults, Whose
 
 STRATEGIES = ("fine-tuning only", "RAG only", "hybrid")
-SHIPPED_DIR = RESULTS_DIR / "shipped"
 
 
 @dataclass
@@ -157,40 +156,31 @@ def recommend(s: Scenario, m: Measured) -> tuple[str, str]:
     return choice, why
 
 
-def hybrid_results(results_dir: Path = RESULTS_DIR, shipped_dir: Path | None = None) -> dict | None:
-    """Notebook 06's measurements (results/hybrid.json), else the kit's shipped ones, else None."""
-    for folder in (results_dir, shipped_dir or results_dir / "shipped"):
-        if (folder / "hybrid.json").exists():
-            return {**json.loads((folder / "hybrid.json").read_text()), "mine": folder == results_dir}
-    return None
+def load_measurements(results_dir: Path = RESULTS_DIR, whose: Whose | None = None) -> Measured:
+    """Unit numbers from the learner's results (notebooks 01-04, and 06 for the hybrid), else the kit's shipped ones.
 
-
-def load_measurements(results_dir: Path = RESULTS_DIR, shipped_dir: Path | None = None) -> Measured:
-    """Unit numbers from the learner's results (notebooks 01-04, and 06 for the hybrid), else the kit's shipped ones."""
-    shipped_dir = shipped_dir or results_dir / "shipped"
-    names = ("parametric.json", "rag.json", "finetune.json")
-    mine = all((results_dir / n).exists() for n in names)
-    folder = results_dir if mine else shipped_dir
-    missing = [n for n in names if not (folder / n).exists()]
+    Notebooks 01-04 count as one measurement: yours once all three files are there. `whose="shipped"` takes the
+    kit's numbers whatever a learner has run (the lessons' figures do).
+    """
+    records = (ParametricResults, RagResults, FinetuneResults)
+    mine = whose != "shipped" and all(r.path("yours", results_dir).exists() for r in records)
+    kind: Whose = "yours" if mine else "shipped"
+    missing = [r.path(kind, results_dir).name for r in records if not r.path(kind, results_dir).exists()]
     if missing:
+        folder = records[0].path(kind, results_dir).parent
         raise FileNotFoundError(f"no measurements in {folder}: missing {', '.join(missing)}; run notebooks 01-04")
-    p, r, f = (json.loads((folder / n).read_text()) for n in names)
-    h = hybrid_results(results_dir, shipped_dir)
-    week = f["week"]
+    p, r, f = (record.read(kind, results_dir) for record in records)
+    order: tuple[Whose, ...] = ("shipped",) if whose == "shipped" else ("yours", "shipped")  # notebook 06 on its own
+    h = next((HybridResults.read(w, results_dir) for w in order if HybridResults.path(w, results_dir).exists()), None)
     return Measured(
-        closed_static=p["closed_static"], stale_dynamic=p["closed_unseen_day"],
-        ft_dynamic=sum(w["ft_today"] for w in week) / len(week), rag_static=r["rag_static"],
-        rag_dynamic={int(k): v for k, v in r["rag_dynamic_by_days_kept"].items()},
-        ft_seconds_per_fact=sum(w["ft_seconds"] for w in week) / sum(w["facts"] for w in week),
-        index_seconds_per_doc=sum(w["index_seconds"] for w in week) / sum(w["docs"] for w in week),
-        query_seconds_closed=p["closed_seconds_per_question"],
-        query_seconds_rag={int(k): v for k, v in r["rag_seconds_per_question_by_days_kept"].items()},
-        docs_per_fact=sum(w["docs"] for w in week) / sum(w["facts"] for w in week),
-        hybrid_static=h["by_type"]["hybrid"]["static"] if h else None,
-        ft_static=f.get("old_fact_acc_after_replay"),
+        closed_static=p.closed_static, stale_dynamic=p.closed_unseen_day, ft_dynamic=f.ft_new_day_acc,
+        rag_static=r.rag_static, rag_dynamic=r.rag_dynamic_by_days_kept, ft_seconds_per_fact=f.ft_seconds_per_fact,
+        index_seconds_per_doc=f.index_seconds_per_doc, query_seconds_closed=p.closed_seconds_per_question,
+        query_seconds_rag=r.rag_seconds_per_question_by_days_kept, docs_per_fact=f.docs_per_fact,
+        hybrid_static=h.by_type["hybrid"]["static"] if h else None, ft_static=f.old_fact_acc_after_replay,
         source=("your measurements (notebooks 01-04)" if mine else
                 "the kit's shipped measurements (run notebooks 01-04 to use yours)")
-        + ("" if h is None else "; hybrid: notebook 06, " + ("yours" if h["mine"] else "shipped")))
+        + ("" if h is None else "; hybrid: notebook 06, " + h.whose))
 
 
 @dataclass

@@ -2,12 +2,13 @@
 
 One place for the checks, used twice: on the kit's own measurements (results/shipped/finetune.json, in
 test_finetune_results.py) and on the results the executed notebook 04 has just written (test_notebooks.py).
-Each check takes the parsed JSON.
+Each check takes the FinetuneResults record (reading it checks every field and its type).
 """
 
 import pytest
 
-from ragft.course.bench import FINETUNE_KEYS, finetune_figures
+from ragft.course.bench import finetune_figures
+from ragft.results import FinetuneResults, WeekDay
 
 MARGIN = 0.10      # "a clear margin": 10 percentage points
 FORGETTING = 0.05  # old-fact accuracy must drop by 5 points to count as forgetting (~3 standard errors on 416 questions)
@@ -16,9 +17,8 @@ COST = 10          # a day's fine-tuning costs at least 10x the time of a day's 
 
 
 def has_the_fields(results):
-    assert set(results) >= {*FINETUNE_KEYS, "week"}, sorted({*FINETUNE_KEYS, "week"} - set(results))
-    assert results["week"] and all(set(w) >= {"ft_today", "rag_today", "ft_seconds", "index_seconds"}
-                                   for w in results["week"])
+    assert isinstance(results, FinetuneResults), type(results)
+    assert results.week and all(isinstance(w, WeekDay) for w in results.week)
 
 
 def paraphrases_beat_raw_text_on_heldout_wordings(results):

@@ -1,5 +1,6 @@
 """Self-checks say what is wrong (never a bare AssertionError) and accept a right answer."""
 
+import pytest
 from langchain_core.documents import Document
 
 from ragft.course import checks
@@ -111,3 +112,20 @@ def test_start_here_exercises():
     assert "set `my_mix`" in str(checks.mix_share(None, 20, 0.75))
     assert "asked: 20" in str(checks.mix_share(world.question_mix(20, 0.5), 20, 0.75))
     assert checks.mix_share(world.question_mix(20, 0.75), 20, 0.75).ok
+
+
+def test_reads_not_knows_asks_the_reader_closed_and_open_book():
+    from ragft.evaluate import exact_match
+    from ragft.readers import load_reader
+
+    reader = load_reader("course")
+    assert "set `my_question`" in str(checks.reads_not_knows(None, reader, WORLD))
+    assert "is not one of today's" in str(checks.reads_not_knows("Who founded Zentrix?", reader, WORLD))
+    golds = {f: d for d in WORLD.documents([61], static=False) for f in d.facts}
+    for q in WORLD.qa(WORLD.facts_on(61), "heldout"):
+        if not exact_match(reader.ask(q.question), q.answer) and exact_match(reader.ask(q.question, [golds[q.fact_id].text]),
+                                                                              q.answer):
+            assert checks.reads_not_knows(q.question, reader, WORLD).ok
+            break
+    else:
+        pytest.fail("the course model reads no day-61 question it does not know")

@@ -1,13 +1,11 @@
 """Issue 5's expectations hold on the kit's shipped measurements (test_notebooks.py checks a fresh run of notebook 04)."""
 
-import json
-
 import pytest
 
-from ragft.threshold import SHIPPED_DIR
+from ragft.results import FinetuneResults
 from tests.finetune_expectations import CHECKS
 
 
 @pytest.mark.parametrize("check", CHECKS)
 def test_shipped_finetune_results_meet_the_expectations(check):
-    check(json.loads((SHIPPED_DIR / "finetune.json").read_text()))
+    check(FinetuneResults.read("shipped"))

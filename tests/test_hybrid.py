@@ -7,6 +7,7 @@ from ragft import lm, rag
 from ragft.course import checks, ecosystem
 from ragft.hybrid import (HybridChain, closed_book_chain, correction_documents, feedback_examples, hybrid_chain, is_dynamic,
                           raft_examples)
+from ragft.reading import ReadingItem
 from ragft.world import World
 
 WORLD = World(seed=0, n_towns=4, n_companies=3, n_people=3, day=3)
@@ -61,7 +62,8 @@ def test_raft_examples_mix_gold_reading_and_gold_absent_static_questions():
     static_answers = {f.value for f in WORLD.static_facts()}
     dynamic = {f.id: f for f in WORLD.dynamic_facts([1, 2])}
     no_gold = 0
-    for prompt, answer in examples:
+    for item in examples:
+        prompt, answer = lm.prompt(item.question, item.passages), item.gold
         assert prompt.endswith("answer:") and "passage 1:" in prompt
         assert prompt.count("passage ") <= 4
         question = prompt.split("question: ")[1]
@@ -83,7 +85,7 @@ def test_feedback_examples_keep_only_thumbs_down_with_a_correction():
             {"question": "Where is Holnok?", "rating": -1, "correction": "  "},
             {"question": "Where is Holnok?", "rating": 1, "correction": ""},
             {"question": "", "rating": -1, "correction": "x"}]
-    assert feedback_examples(rows) == [(lm.prompt("Who founded Zentrix?"), "Ana Brill")]
+    assert feedback_examples(rows) == [ReadingItem("Who founded Zentrix?", (), "Ana Brill")]
 
 
 def test_correction_documents_are_dated_and_found_only_for_their_day():
@@ -107,7 +109,7 @@ def test_the_ecosystem_map_names_real_code_used_in_its_notebooks():
     assert ecosystem.check() == []
     assert {c.part for c in ecosystem.COMPONENTS} == set(ecosystem.PARTS)
     table = ecosystem.table()
-    assert "[06](06_rag_and_fine_tuning_together.ipynb)" in table and "`ragft.rag.finetune_embedder`" in table
+    assert "[06](06_rag_and_fine_tuning_together.ipynb)" in table and "`ragft.finetune.finetune_embedder`" in table
     fig = ecosystem.figure()
     labels = {t.get_text() for t in fig.axes[0].texts}
     assert "RETRIEVER" in labels and any(label.startswith("RAFT reader") for label in labels)

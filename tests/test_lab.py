@@ -9,7 +9,11 @@ import time
 import urllib.request
 from contextlib import contextmanager
 
+import pytest
+
 from ragft import ROOT
+
+pytestmark = pytest.mark.slow  # starts JupyterLab
 
 
 def _free_port() -> int:

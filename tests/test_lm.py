@@ -1,5 +1,7 @@
 """The course language model: tokenizer, prompt format, data, training, checkpoints and the shipped model."""
 
+import argparse
+import hashlib
 import json
 import re
 from dataclasses import replace
@@ -8,7 +10,9 @@ import numpy as np
 import pytest
 import torch
 
-from ragft import lm
+from ragft import lm, reading
+from ragft.lm import card
+from ragft.lm.__main__ import add_config_options, configs_from
 from ragft.world import N_TRAIN_WORDINGS, QUESTIONS, STATEMENTS, World
 
 
@@ -71,22 +75,22 @@ def test_prompt_format_closed_and_open_book():
                          ids=["stage 1"] + [stage.name for stage in lm.LATER_STAGES])
 def test_training_data_uses_only_training_days_and_wordings(tokenizer, world, data_cfg):
     stream = lm.PretrainStream(tokenizer, data_cfg, world)
-    assert max(f.day for f in stream.dynamic) == lm.TRAINING_DAYS
-    assert max(d.day for d in stream.index.docs) == lm.TRAINING_DAYS
+    assert max(f.day for f in stream.dynamic) == reading.TRAINING_DAYS
+    assert max(d.day for d in stream.index.docs) == reading.TRAINING_DAYS
     text = " ".join(tokenizer.decode(stream.sample()[0]) for _ in range(400))
     assert text.count("question :") > 300
     for heldout_start in ("name the", "since which year", "how many degrees", "how much were"):
         assert heldout_start not in text
     days = {int(d.replace(" ", "")) for d in re.findall(r"day ((?:\d )*\d)", text)}
-    assert max(days) <= lm.TRAINING_DAYS
+    assert max(days) <= reading.TRAINING_DAYS
 
 
 def test_cloze_questions_are_blanked_statements_never_heldout_wordings():
-    assert lm.cloze("The sky over {e} on day {d} was {v}.", "weather") == "The sky over {e} on day {d} was what?"
-    assert lm.cloze("{v} founded the company {e}.", "founder") == "Who founded the company {e}?"
+    assert reading.cloze("The sky over {e} on day {d} was {v}.", "weather") == "The sky over {e} on day {d} was what?"
+    assert reading.cloze("{v} founded the company {e}.", "founder") == "Who founded the company {e}?"
     for attribute, templates in STATEMENTS.items():
         heldout = set(QUESTIONS[attribute][N_TRAIN_WORDINGS:])
-        assert not heldout & {lm.cloze(t, attribute) for t in templates}, attribute
+        assert not heldout & {reading.cloze(t, attribute) for t in templates}, attribute
 
 
 def test_requests_end_some_training_questions_with_a_full_stop(tokenizer, world):
@@ -118,7 +122,7 @@ def test_similar_values_keep_one_entitys_counterfactual_numbers_close(tokenizer,
 
 def test_later_stages_go_on_from_the_first_and_keep_one_history(tokenizer):
     tiny = lm.ModelConfig(d_model=32, n_layers=1, n_heads=2, d_ff=64)
-    short = lm.TrainConfig(steps=6, batch_size=2, seq_len=128, warmup=2, eval_every=0)
+    short = lm.TrainConfig(steps=6, batch_size=2, seq_len=128, warmup=2, eval_every=0, threads=1)
     model, tok, history = lm.pretrain(tokenizer, tiny, short, progress=False)
     first = history
     for stage in lm.LATER_STAGES:
@@ -147,25 +151,60 @@ def test_later_stages_always_show_distractors(tokenizer, world):
 
 
 def test_reading_example_contains_gold_passage_and_distractors(world):
-    index = lm.DocIndex(world, range(1, 11))
+    index = reading.DocIndex(world, range(1, 11))
     fact = [f for f in world.facts_on(5) if f.attribute == "high"][0]
-    text, gold = lm.open_book_example(index, fact, "What was the high?", 3, np.random.default_rng(0))
-    assert gold == fact.value and text.count("passage ") == 4
+    item = reading.open_book_example(index, fact, "What was the high?", 3, np.random.default_rng(0))
+    text = lm.prompt(item.question, item.passages)
+    assert item.gold == fact.value and text.count("passage ") == 4
     assert index.gold[fact.id].text.split()[0] in text
 
 
 def test_eval_sets_use_unseen_days_and_heldout_wordings(world):
-    sets = lm.eval_sets(world)
+    sets = reading.eval_sets(world)
     assert len(sets["closed_book_static"]) == len(world.static_facts()) * 2
-    for p, _ in sets["open_book_k2"][:50]:
+    for item in sets["open_book_k2"][:50]:
+        p = lm.prompt(item.question, item.passages)
         assert p.count("passage ") == 3
-        assert any(f"day {d}" in p.split("question:")[1] for d in lm.EVAL_DAYS)
+        assert any(f"day {d}" in p.split("question:")[1] for d in reading.EVAL_DAYS)
+
+
+# sha256 of the first 100 examples of each stage's stream, as the kit produced them when the model was shipped
+STREAM_FINGERPRINTS = {"stage 1": "a5eb9de5b241389f", "cloze and distractors": "2c8c76bba4e55cb5",
+                       "more distractors": "77e7d612dcdf9f41", "requests and look-alike numbers": "3761ea494d4be1e0"}
+
+
+@pytest.mark.parametrize("name", list(STREAM_FINGERPRINTS))
+def test_pretraining_stream_is_unchanged(tokenizer, name):
+    """The shipped checkpoint is reproducible only while every stage's stream yields the same examples."""
+    data = {"stage 1": lm.DataConfig(), **{stage.name: stage.data for stage in lm.LATER_STAGES}}[name]
+    stream = lm.PretrainStream(tokenizer, data, World(seed=0))
+    examples = json.dumps([list(stream.sample()) for _ in range(100)])
+    assert hashlib.sha256(examples.encode()).hexdigest()[:16] == STREAM_FINGERPRINTS[name]
+
+
+def test_cli_options_are_the_config_fields_with_their_defaults():
+    parser = argparse.ArgumentParser()
+    add_config_options(parser)
+    assert configs_from(parser.parse_args([])) == [lm.ModelConfig(), lm.TrainConfig(), lm.DataConfig()]
+    assert lm.TrainConfig().threads == 2  # `make model` trains its first stage on 2 threads, as the shipped model
+    model_cfg, train_cfg, data_cfg = configs_from(parser.parse_args(["--seed", "5", "--n-layers", "2", "--no-bf16"]))
+    assert (model_cfg.n_layers, train_cfg.seed, data_cfg.seed, train_cfg.bf16) == (2, 5, 5, False)
+
+
+def test_model_card_tells_how_every_stage_was_found(tmp_path):
+    assert set(card.STORY) == {stage.name for stage in lm.LATER_STAGES}
+    history = json.loads((lm.DEFAULT_DIR / "history.json").read_text())
+    metrics = json.loads((lm.DEFAULT_DIR / "benchmark.json").read_text())
+    text = lm.write_model_card(tmp_path, history, metrics, "python -m ragft.lm pretrain").read_text()
+    assert "## How the stages were found" in text
+    assert all(story in text for story in card.STORY.values())
+    assert f"| open_book_k2 | {metrics['open_book_k2']:.3f} |" in text
 
 
 def test_training_runs_and_loss_decreases(tokenizer):
     torch.manual_seed(0)
     _, _, hist = lm.pretrain(tokenizer, lm.ModelConfig(d_model=32, n_layers=1, n_heads=2, d_ff=64),
-                             lm.TrainConfig(steps=30, batch_size=4, seq_len=128, lr=3e-3, warmup=5, eval_every=0),
+                             lm.TrainConfig(steps=30, batch_size=4, seq_len=128, lr=3e-3, warmup=5, eval_every=0, threads=1),
                              progress=False)
     losses = [s["loss"] for s in hist["steps"]]
     assert len(losses) == 30 and np.mean(losses[-5:]) < np.mean(losses[:5])
@@ -198,6 +237,7 @@ def shipped_sample():
     return lm.benchmark(lm.DEFAULT_DIR, sample=40)
 
 
+@pytest.mark.slow
 def test_shipped_checkpoint_reproduces_its_model_card_figures(shipped_sample):
     res = shipped_sample
     assert set(res) >= {"closed_book_static_heldout", "open_book_k0", "open_book_k2", "open_book_k4",
@@ -209,6 +249,7 @@ def test_shipped_checkpoint_reproduces_its_model_card_figures(shipped_sample):
     assert res["params"] < 5_000_000 and res["pretrain_seconds"] <= 65 * 60
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", list(TARGETS))
 def test_shipped_checkpoint_meets_course_targets(shipped_sample, key):
     card = json.loads((lm.DEFAULT_DIR / "benchmark.json").read_text())

@@ -6,13 +6,14 @@ helpful "Not yet: ..." message, and the solution (run right after it, in the sam
 After them, the results notebook 04 has just written are checked against issue 5's expectations.
 """
 
-import json
-
 import pytest
 
-from ragft import BUILD_DIR, RESULTS_DIR
+from ragft import BUILD_DIR
 from ragft.course.runner import execute, notebooks
+from ragft.results import FinetuneResults
 from tests.finetune_expectations import CHECKS
+
+pytestmark = pytest.mark.slow  # executes every notebook
 
 EXECUTED = set()  # prefixes of the notebooks executed in this session
 
@@ -33,4 +34,4 @@ def test_notebook_runs_at_defaults_and_its_exercises_check_out(notebook):
 def test_executed_notebook_04_results_meet_the_expectations(check):
     if "04" not in EXECUTED:
         pytest.skip("notebook 04 was not executed in this session (its test comes first in this file)")
-    check(json.loads((RESULTS_DIR / "finetune.json").read_text()))
+    check(FinetuneResults.read("yours"))

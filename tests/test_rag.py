@@ -1,4 +1,5 @@
-"""The RAG module on small stores: retrievers, the chain with citations, updates, hot-swap, safe persistence."""
+"""The RAG package on small stores: retrievers, the chain with citations, updates, hot-swap, safe persistence,
+the store seam on another LangChain store, and the kit on documents and a relevance file that are not the world."""
 
 import json
 
@@ -73,8 +74,8 @@ def test_the_day_filter_returns_k_documents_however_far_down_the_day_ranks():
         def embed_documents(self, texts):
             return [[float(np.cos(rag.day_of(t) / 1000)), float(np.sin(rag.day_of(t) / 1000))] for t in texts]
 
-    docs = [Document(f"report {i} of day {d}", metadata={"day": d}) for d in range(1, 301) for i in range(2)]
-    docs += [Document(f"report {i} of day 900", metadata={"day": 900}) for i in range(4)]
+    docs = [Document(f"report {i} of day {d}", id=f"{d}/{i}", metadata={"day": d}) for d in range(1, 301) for i in range(2)]
+    docs += [Document(f"report {i} of day 900", id=f"900/{i}", metadata={"day": 900}) for i in range(4)]
     store = rag.vector_store(docs, ByDay())
     found = rag.vector_retriever(store, 4, day_filter=True).invoke("What happened on day 900?")
     assert len(found) == 4 and {d.metadata["day"] for d in found} == {900}
@@ -129,7 +130,7 @@ def test_a_batch_of_questions_is_one_batched_generation(docs):
 def test_adding_a_day_makes_its_questions_answerable(docs, store):
     fact = next(f for f in WORLD.facts_on(3) if f.attribute == "close")
     question = WORLD.questions(fact, "heldout")[0].question
-    local = rag.vector_store(docs, vectors=[store.index.reconstruct(i) for i in range(store.index.ntotal)])
+    local = rag.vector_store(docs, vectors=[store.index.reconstruct(i) for i in range(rag.size(store))])
     before = rag.vector_retriever(local, 3, day_filter=True).invoke(question)
     assert not any(fact.sentence in d.page_content for d in before)
     rag.add_documents(local, rag.split(WORLD.as_documents(days=[3], static=False)))
@@ -169,7 +170,7 @@ def test_bad_inputs_give_clear_errors(docs, store):
     with pytest.raises(ValueError, match="unknown index kind"):
         rag.faiss_index(8, "annoy")
     empty = rag.vector_store([])
-    assert empty.index.ntotal == 0 and rag.vector_retriever(empty, 2).invoke("anything at all") == []
+    assert rag.size(empty) == 0 and rag.vector_retriever(empty, 2).invoke("anything at all") == []
 
 
 def test_an_unknown_entity_finds_nothing_and_the_chain_says_so(docs):
@@ -236,15 +237,186 @@ def test_retrieval_metrics_match_hand_computed_values():
 
 
 def test_finetune_embedder_trains_saves_and_loads(tmp_path):
+    from ragft.finetune import finetune_embedder
+
     pairs = [("What was the high in Holnok on day 3?", "On day 3 the high in Holnok was 12 degrees."),
              ("Who founded Zentrix?", "Zentrix was founded by Ana Brill."),
              ("In which region is Velbury?", "Velbury lies in the region of Norvale."),
              ("What did Cortech shares close at on day 2?", "On day 2 shares of Cortech closed at 113.81.")]
-    out = rag.finetune_embedder(pairs, tmp_path / "emb", batch_size=2, progress=False)
+    out = finetune_embedder(pairs, tmp_path / "emb", batch_size=2, progress=False)
     assert out["steps"] == 2 and len(out["losses"]) == 2 and (tmp_path / "emb").is_dir()
     vectors = rag.embeddings(out["path"]).embed_documents([p for _, p in pairs])
     assert len(vectors) == 4 and abs(np.linalg.norm(vectors[0]) - 1) < 1e-4
     with pytest.raises(ValueError, match="nothing to learn"):
-        rag.finetune_embedder([], tmp_path / "x")
+        finetune_embedder([], tmp_path / "x")
     with pytest.raises(ValueError, match="all"):
-        rag.finetune_embedder([("q", "p"), ("q", "p", "n")], tmp_path / "x")
+        finetune_embedder([("q", "p"), ("q", "p", "n")], tmp_path / "x")
+
+
+# ---- the store seam on another LangChain vector store -------------------------------------------------
+
+def test_another_langchain_store_goes_through_the_same_seam(docs):
+    from langchain_core.vectorstores import InMemoryVectorStore
+
+    day_1 = [d for d in docs if d.metadata["day"] < 2]
+    store = rag.vector_store(day_1, into=InMemoryVectorStore(rag.embeddings()))
+    assert rag.size(store) == len(day_1) and rag.dimension(store) == 384
+    day_2 = [d for d in docs if d.metadata["day"] == 2]
+    rag.add_documents(store, day_2)
+    assert rag.size(store) == len(docs)
+    fact = next(f for f in WORLD.facts_on(2) if f.attribute == "high")
+    question = WORLD.questions(fact, "heldout")[0].question
+    found = rag.search(store, question, 6, days=[0, 2])
+    assert len(found) == 6 and {d.metadata["day"] for d in found} <= {0, 2}
+    assert [d.id for d in rag.vector_retriever(store, 3, day_filter=True).invoke(question)] == \
+        [d.id for d in rag.vector_retriever(rag.vector_store(docs), 3, day_filter=True).invoke(question)]
+    out = rag.rag_chain(rag.hybrid_retriever(docs, store, 3), FakeListLLM(responses=[fact.value])).invoke(question)
+    assert out["answer"] == fact.value and set(out["sources"]) <= _gold(fact.id, docs)
+    with pytest.raises(TypeError, match="FAISS"):
+        rag.save_index(store, "unused")
+
+
+def test_a_batch_of_questions_is_embedded_in_one_call_with_the_same_results(docs, store):
+    calls = []
+
+    class Counting(Embeddings):
+        def embed_documents(self, texts):
+            calls.append(len(texts))
+            return store.embedding_function.embed_documents(texts)
+
+        def embed_query(self, text):
+            calls.append("query")
+            return store.embedding_function.embed_query(text)
+
+    counted = rag.vector_store(docs, Counting(), vectors=[store.index.reconstruct(i) for i in range(rag.size(store))])
+    questions = [q.question for q in WORLD.qa(WORLD.facts_on(2), "heldout")][:8]
+    for retriever in (rag.vector_retriever(counted, 3), rag.vector_retriever(counted, 3, day_filter=True),
+                      rag.hybrid_retriever(docs, counted, 3)):
+        calls.clear()
+        batched = retriever.batch(questions)
+        assert calls == [len(questions)]
+        assert [[d.id for d in r] for r in batched] == [[d.id for d in retriever.invoke(q)] for q in questions]
+
+
+# ---- the kit on a learner's own documents and relevance file ------------------------------------------
+
+TOPICS = {
+    "volcano": ["Mount Etna in Sicily is one of the most active volcanoes in Europe.",
+                "Lava from a volcano cools into basalt, a dark volcanic rock.",
+                "The 1980 eruption of Mount St. Helens blew away the north face of the volcano.",
+                "Volcanologists measure gas emissions to forecast an eruption.",
+                "Iceland sits on a rift where volcanoes form as the plates pull apart.",
+                "Ash clouds from an erupting volcano can ground flights for days.",
+                "Magma that reaches the surface is called lava.",
+                "Hawaiian volcanoes are shield volcanoes with gentle slopes."],
+    "coffee": ["Arabica coffee beans grow best at high altitude in the tropics.",
+               "Espresso is brewed by forcing hot water through finely ground coffee.",
+               "Roasting turns green coffee beans brown and develops their flavour.",
+               "A cappuccino is espresso topped with steamed milk foam.",
+               "Coffee plants produce red cherries, each holding two beans.",
+               "Cold brew coffee steeps in cold water for twelve hours or more.",
+               "Ethiopia is often named as the birthplace of coffee.",
+               "Caffeine in coffee blocks adenosine and keeps people awake."],
+    "sailing": ["A sailboat tacks by turning its bow through the wind.",
+                "The mainsail is raised on the mast and trimmed with the mainsheet.",
+                "Sailors read the wind from ripples on the water and the telltales on the sail.",
+                "A keel keeps a sailboat from being pushed sideways by the wind.",
+                "Reefing the sails reduces their area when the wind gets strong.",
+                "The jib is a triangular sail set ahead of the mast.",
+                "Port is the left side of a boat and starboard the right.",
+                "A sailboat cannot sail straight into the wind."],
+    "chess": ["The Sicilian Defence answers 1.e4 with c5.",
+              "Castling moves the king two squares towards a rook, which jumps over it.",
+              "A pawn that reaches the last rank is promoted, usually to a queen.",
+              "The Queen's Gambit offers a pawn on c4 to gain the centre.",
+              "Checkmate ends the game: the king is attacked and cannot escape.",
+              "The club studied the Ruy Lopez opening on Tuesday evening.",
+              "A knight moves in an L shape and can jump over other pieces.",
+              "Stalemate is a draw: the player to move has no legal move and is not in check."],
+}
+QUERIES = {"q1": "How do scientists predict a volcanic eruption?", "q2": "How is espresso coffee made?",
+           "q3": "How does a sailboat deal with strong wind?", "q4": "Which chess openings did the club study on day 3?",
+           "q5": "What is molten rock from a volcano called?"}
+QRELS = {"q1": {"volcano/3": 2, "volcano/2": 1, "volcano/0": 1, "coffee/0": 0},
+         "q2": {"coffee/1": 2, "coffee/3": 1, "coffee/2": 1},
+         "q3": {"sailing/4": 2, "sailing/3": 1, "sailing/0": 1, "sailing/2": 1},
+         "q4": {"chess/5": 2, "chess/0": 1, "chess/3": 1},
+         "q5": {"volcano/6": 2, "volcano/1": 1}}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """Documents whose ids sit under their own metadata key, and a qrels file, as a learner would bring them."""
+    folder = tmp_path_factory.mktemp("corpus")
+    (folder / "qrels.tsv").write_text("query-id\tcorpus-id\tscore\n" + "".join(
+        f"{q}\t{d}\t{g}\n" for q, docs in QRELS.items() for d, g in docs.items()))
+    docs = [Document(text, metadata={"doc_id": f"{topic}/{i}", "topic": topic})
+            for topic, texts in TOPICS.items() for i, text in enumerate(texts)]
+    return docs, folder / "qrels.tsv"
+
+
+def test_document_ids_come_from_the_document_or_a_named_key_never_from_a_position(corpus):
+    docs, _ = corpus
+    with pytest.raises(ValueError, match="no id.*id_key"):
+        rag.as_documents(docs)
+    named = rag.as_documents(docs, id_key="doc_id")
+    assert [d.id for d in named][:2] == ["volcano/0", "volcano/1"] and docs[0].id is None  # copies, inputs untouched
+    assert rag.doc_id(Document("x", id="mine", metadata={"doc_id": "other"}), "doc_id") == "mine"
+    assert [c.id for c in rag.split(named[:1], chunk_size=40)] == ["volcano/0#1", "volcano/0#2"]
+
+
+def test_the_kit_scores_any_documents_against_a_relevance_file(corpus):
+    from ragft.evaluate import gold_chunks, read_qrels, score_rag
+
+    docs, qrels_file = corpus
+    qrels = read_qrels(qrels_file)
+    assert qrels == QRELS and gold_chunks(rag.as_documents(docs, id_key="doc_id")) == {}  # no world facts here
+    store = rag.vector_store(docs, id_key="doc_id")                     # whole documents: nothing to split
+    retrievers = {"bm25": rag.bm25_retriever(docs, 4, id_key="doc_id"), "vector": rag.vector_retriever(store, 4),
+                  "hybrid": rag.hybrid_retriever(docs, store, 4, id_key="doc_id")}
+    for name, retriever in retrievers.items():
+        chain = rag.rag_chain(retriever, FakeListLLM(responses=["x"] * len(QUERIES)), id_key="doc_id")
+        scores = score_rag(chain, QUERIES, qrels, 4)
+        assert "exact_match" not in scores and scores["recall@4"] == 1.0, (name, scores)
+        rankings = [[d.id for d in retriever.invoke(q)] for q in QUERIES.values()]
+        assert scores["mrr"] == pytest.approx(mrr(rankings, [{d for d, g in QRELS[q].items() if g} for q in QUERIES]))
+        assert scores["ndcg@10"] > 0.6, (name, scores)
+    # a question naming a day, over documents without days: the hybrid's day filter stays off
+    found = retrievers["hybrid"].invoke(QUERIES["q4"])
+    assert len(found) == 4 and "chess/5" in [d.id for d in found]
+
+
+def test_hit_rate_ndcg_and_mrr_on_a_relevance_file_match_a_hand_computation():
+    from langchain_core.retrievers import BaseRetriever
+
+    from ragft.evaluate import score_rag
+
+    class Fixed(BaseRetriever):
+        rankings: dict
+
+        def _get_relevant_documents(self, query, *, run_manager):
+            return [Document(f"text of {i}", id=i) for i in self.rankings[query]]
+
+    retriever = Fixed(rankings={"first?": ["b", "z", "a"], "second?": ["x", "c"], "third?": ["p", "q"]})
+    qrels = {"1": {"a": 2, "b": 1, "z": 0}, "2": {"c": 1}, "3": {"e": 1}}
+    chain = rag.rag_chain(retriever, FakeListLLM(responses=["of b", "nothing", "nothing"]))
+    scores = score_rag(chain, {"1": "first?", "2": "second?", "3": "third?"}, qrels, 2)
+    # question 1: b (grade 1) first, z (grade 0) is not relevant, a (grade 2) third:
+    #   DCG = 1/log2(2) + 2/log2(4) = 2, ideal DCG = 2/log2(2) + 1/log2(3); reciprocal rank 1
+    # question 2: c second: nDCG = (1/log2(3)) / 1, reciprocal rank 1/2; question 3: nothing relevant found
+    assert scores["recall@1"] == pytest.approx(1 / 3) and scores["recall@2"] == pytest.approx(2 / 3)
+    assert scores["mrr"] == pytest.approx((1 + 1 / 2 + 0) / 3)
+    assert scores["ndcg@10"] == pytest.approx((2 / (2 + 1 / np.log2(3)) + 1 / np.log2(3) + 0) / 3)
+    assert scores["citation_accuracy"] == pytest.approx(1 / 3)  # 'of b' cites b; the others cite every passage
+
+
+def test_relevance_files_in_the_usual_formats(tmp_path):
+    from ragft.evaluate import read_qrels
+
+    (tmp_path / "trec.txt").write_text("q1 0 d1 2\nq1 0 d2 0\nq2 0 d3 1\n")
+    (tmp_path / "qrels.json").write_text(json.dumps({"q1": {"d1": 2, "d2": 0}, "q2": {"d3": 1}}))
+    expected = {"q1": {"d1": 2, "d2": 0}, "q2": {"d3": 1}}
+    assert read_qrels(tmp_path / "trec.txt") == expected == read_qrels(tmp_path / "qrels.json")
+    (tmp_path / "bad.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\n")
+    with pytest.raises(ValueError, match="bad.tsv:2"):
+        read_qrels(tmp_path / "bad.tsv")

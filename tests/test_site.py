@@ -12,6 +12,8 @@ from ragft import BUILD_DIR, NOTEBOOKS_DIR, ROOT
 from ragft.course.runner import notebooks
 from ragft.course.site import build, missing
 
+pytestmark = pytest.mark.slow  # builds the course site from the executed notebooks
+
 EXECUTED = BUILD_DIR / "test-notebooks"
 LESSONS = sorted(p.stem for p in (ROOT / "lessons").glob("*.md") if p.name != "README.md")
 

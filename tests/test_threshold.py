@@ -1,12 +1,12 @@
 """The decision model and its explorer, without a browser: formulas, threshold, presets, handlers."""
 
-import json
 from dataclasses import replace
 
 import pytest
 
 from ragft import threshold as th
 from ragft.course.widgets import explorer
+from ragft.results import FinetuneResults, HybridResults, ParametricResults, RagResults
 
 M = th.Measured(closed_static=0.95, stale_dynamic=0.05, ft_dynamic=0.4, rag_static=0.9,
                 rag_dynamic={1: 0.97, 30: 0.95, 365: 0.85}, ft_seconds_per_fact=0.2, index_seconds_per_doc=0.01,
@@ -89,33 +89,43 @@ def test_explorer_handlers_update_the_readout():
     print(f"redraw took {1000 * redraw_s:.0f} ms")
 
 
+def _copy_shipped(folder, *records):
+    """The kit's shipped results of `records`, copied into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for record in records:
+        (folder / record.path("shipped").name).write_bytes(record.path("shipped").read_bytes())
+
+
 def test_measurements_come_from_results_or_the_shipped_copy(tmp_path):
-    shipped = tmp_path / "shipped"
-    shipped.mkdir()
-    files = {"parametric.json": {"closed_static": 0.9, "closed_unseen_day": 0.1, "closed_seconds_per_question": 0.01},
-             "rag.json": {"rag_static": 0.8, "rag_dynamic_by_days_kept": {"1": 0.9, "365": 0.7},
-                          "rag_seconds_per_question_by_days_kept": {"1": 0.02, "365": 0.04}},
-             "finetune.json": {"week": [{"ft_today": 0.5, "ft_seconds": 10, "index_seconds": 1, "facts": 68, "docs": 44}],
-                               "old_fact_acc_after_replay": 0.85}}
-    for name, data in files.items():
-        (shipped / name).write_text(json.dumps(data))
+    _copy_shipped(tmp_path / "shipped", ParametricResults, RagResults, FinetuneResults)
     m = th.load_measurements(tmp_path)
-    assert "shipped" in m.source and m.rag_dynamic == {1: 0.9, 365: 0.7} and m.ft_seconds_per_fact == pytest.approx(10 / 68)
-    assert m.ft_static == 0.85
-    for name, data in files.items():
-        (tmp_path / name).write_text(json.dumps(data))
-    assert "your measurements" in th.load_measurements(tmp_path).source
+    f = FinetuneResults.read("shipped")
+    assert "shipped" in m.source and "hybrid" not in m.source and m.hybrid_static is None
+    assert m.rag_dynamic == {1: 0.95, 30: 0.95, 90: 0.925, 365: 0.925}
+    assert m.ft_seconds_per_fact == pytest.approx(sum(w.ft_seconds for w in f.week) / (7 * 68))
+    assert m.ft_dynamic == pytest.approx(sum(w.ft_today for w in f.week) / 7) and m.ft_static == 1.0
+    mine = replace(ParametricResults.read("shipped"), closed_static=0.5)
+    mine.save(tmp_path)
+    assert "shipped" in th.load_measurements(tmp_path).source  # notebooks 01-04 count once all three have run
+    _copy_shipped(tmp_path, RagResults, FinetuneResults)
+    yours = th.load_measurements(tmp_path)
+    assert "your measurements" in yours.source and yours.closed_static == 0.5
+    assert th.load_measurements(tmp_path, whose="shipped").closed_static == 1.0
     with pytest.raises(FileNotFoundError, match="run notebooks 01-04"):
         th.load_measurements(tmp_path / "empty")
 
 
 def test_the_hybrid_curve_uses_notebook_06_when_it_has_run(tmp_path):
-    assert th.hybrid_results(tmp_path) is None
-    (tmp_path / "shipped").mkdir()
-    (tmp_path / "shipped" / "hybrid.json").write_text(json.dumps({"by_type": {"hybrid": {"static": 0.5, "dynamic": 0.9}}}))
-    assert th.hybrid_results(tmp_path)["mine"] is False
-    (tmp_path / "hybrid.json").write_text(json.dumps({"by_type": {"hybrid": {"static": 0.99, "dynamic": 0.9}}}))
-    assert th.hybrid_results(tmp_path)["mine"] is True
+    _copy_shipped(tmp_path / "shipped", ParametricResults, RagResults, FinetuneResults)
+    assert th.load_measurements(tmp_path).hybrid_static is None
+    _copy_shipped(tmp_path / "shipped", HybridResults)
+    shipped = th.load_measurements(tmp_path)
+    assert shipped.hybrid_static == 1.0 and shipped.source.endswith("hybrid: notebook 06, shipped")
+    by_type = HybridResults.read("shipped").by_type
+    replace(HybridResults.read("shipped"), by_type={**by_type, "hybrid": {"static": 0.99, "dynamic": 0.9}}).save(tmp_path)
+    yours = th.load_measurements(tmp_path)
+    assert yours.hybrid_static == 0.99 and yours.source.endswith("hybrid: notebook 06, yours")
+    assert th.load_measurements(tmp_path, whose="shipped").hybrid_static == 1.0
     s = th.Scenario(dynamic_share=0.0)
     assert th.accuracy("hybrid", s, M) == pytest.approx(M.closed_static)
     assert th.accuracy("hybrid", s, replace(M, hybrid_static=0.99)) == pytest.approx(0.99)

@@ -1,10 +1,13 @@
 """The course world: seeded, deterministic, and consistent between facts, documents and questions."""
 
 import json
+import math
+import re
 
 import pytest
 
-from ragft.world import DYNAMIC_ATTRIBUTES, N_TRAIN_WORDINGS, QUESTIONS, STATEMENTS, World
+from ragft.world import (ATTRIBUTES, DYNAMIC_ATTRIBUTES, N_TRAIN_WORDINGS, QUESTIONS, STATEMENTS, Attribute, Number,
+                         World, random_walk, register, registered, walk_value)
 
 DAYS = range(1, 8)
 
@@ -142,3 +145,82 @@ def test_bad_inputs_give_errors_a_learner_can_act_on(world):
         world.facts_on(0)
     with pytest.raises(ValueError, match="split must be"):
         world.qa(world.static_facts(), "test")
+
+
+# A new kind of fact, defined in one place: a daily exchange rate per town, stated in the market reports.
+EXCHANGE = Attribute(
+    "exchange", "town", sample=walk_value, doc="market",
+    setup=random_walk(0.5, 2.0, stream=4, volatility=0.02, floor=0.001, decimals=3),
+    counterfactual=Number(fresh=lambda rng: rng.uniform(0.2, 5.0),
+                          near=lambda rng, x: x * math.exp(rng.normal(0, 0.02)), text=lambda x: f"{x:.3f}"),
+    statements=("On day {d} one crown bought {v} marks in {e}.",
+                "In {e} the crown was worth {v} marks on day {d}.",
+                "The exchange rate in {e} on day {d} was {v} marks to the crown.",
+                "Day {d} saw the crown trade at {v} marks in {e}.",
+                "Money changers in {e} gave {v} marks for a crown on day {d}."),
+    questions=("What was the exchange rate in {e} on day {d}?",
+               "How many marks did a crown buy in {e} on day {d}?",
+               "On day {d}, what was the crown worth in {e}?",
+               "What did one crown fetch in {e} on day {d}?",
+               "Tell me the exchange rate in {e} on day {d}.",
+               "Give the number of marks per crown in {e} on day {d}."))
+TINY = dict(seed=0, n_towns=3, n_companies=2, n_people=4, day=5, news_per_day=1)
+
+
+def test_a_new_kind_of_fact_is_one_registry_entry():
+    plain = World(**TINY)
+    with registered(EXCHANGE):
+        assert "exchange" in DYNAMIC_ATTRIBUTES and STATEMENTS["exchange"] == EXCHANGE.statements
+        w = World(**TINY)
+        rates = [f for f in w.facts() if f.attribute == "exchange"]
+        assert len(rates) == 3 * 5 and {f.entity for f in rates} == set(w.towns)
+        assert len({f.value for f in rates}) > 5 and all(re.fullmatch(r"\d+\.\d{3}", f.value) for f in rates)
+        # the world's other facts and documents are untouched: the walk draws from its own stream
+        assert [f for f in w.facts() if f.attribute != "exchange"] == plain.facts()
+        docs = w.documents()
+        assert [d for d in docs if "exchange" not in d.metadata()["attribute"]] == plain.documents()
+        for f in rates:
+            (doc,) = [d for d in docs if f.id in d.facts]
+            assert doc.kind == "market" and doc.id == f"market/day{f.day}/{f.entity.lower()}" and f.sentence in doc.text
+            train, heldout = w.questions(f, "train"), w.questions(f, "heldout")
+            assert len(train) == N_TRAIN_WORDINGS and len(heldout) == 2
+            assert all(q.answer == f.value and f.entity in q.question and f"day {f.day}" in q.question
+                       for q in train + heldout)
+        mix = w.question_mix(200, 1.0, days=range(1, 6))
+        assert any(q.attribute == "exchange" for q in mix) and all(q.split == "heldout" for q in mix)
+    assert "exchange" not in ATTRIBUTES and "exchange" not in STATEMENTS and "exchange" not in DYNAMIC_ATTRIBUTES
+    assert World(**TINY).to_json() == plain.to_json()
+
+
+def test_a_new_kind_of_fact_goes_through_the_pretraining_stream():
+    from ragft.lm import DataConfig, PretrainStream, train_tokenizer
+
+    with registered(EXCHANGE):
+        w = World(**TINY)
+        tok = train_tokenizer(w)
+        stream = PretrainStream(tok, DataConfig(training_days=5, counterfactual=1.0, similar_values=1.0), w)
+        market = [d for d in stream.index.docs if d.kind == "market" and d.entity in w.towns]
+        texts, stated = stream.counterfactual(market[:4])
+        rates = [(stream.facts_by_id[i], stated[i]) for d in market[:4] for i in d.facts if "|exchange|" in i]
+        assert all(re.fullmatch(r"\d+\.\d{3}", new.value) and new.sentence in "\n".join(texts)
+                   for _, new in rates)
+        assert any(old.value != new.value for old, new in rates)
+        first = {}  # similar values: an entity's later rates stay near its first one in the exercise
+        for old, new in rates:
+            x = first.setdefault(old.entity, float(new.value))
+            assert abs(float(new.value) / x - 1) < 0.2
+        examples = [tok.decode(stream.sample()[0]) for _ in range(300)]
+        assert sum("crown" in e for e in examples) > 10
+
+
+def test_registering_a_kind_of_fact_checks_it_with_an_actionable_error():
+    no_counterfactual = Attribute("rate", "town", EXCHANGE.statements, EXCHANGE.questions, walk_value, doc="market")
+    with pytest.raises(ValueError, match="needs a counterfactual"):
+        register(no_counterfactual)
+    with pytest.raises(ValueError, match="name is taken"):
+        register(ATTRIBUTES["weather"])
+    with pytest.raises(ValueError, match="kind must be one of"):
+        register(Attribute("moon", "planet", EXCHANGE.statements, EXCHANGE.questions, walk_value))
+    with pytest.raises(RuntimeError), registered(EXCHANGE):
+        raise RuntimeError("an experiment fails")
+    assert "rate" not in ATTRIBUTES and "exchange" not in ATTRIBUTES and "moon" not in ATTRIBUTES

@@ -15,6 +15,7 @@ import time
 from typing import Callable
 
 from ragft import RESULTS_DIR
+from ragft.results import FinetuneResults, HybridResults, ThresholdResults, scalars
 
 
 def _base_model() -> dict:
@@ -99,7 +100,7 @@ def _rag() -> dict:
     """Issue 4's figures: RAG on an unseen day, embedding overhead, 100k-chunk indexes, notebooks 02-03."""
     from ragft import lm, rag
     from ragft.evaluate import gold_chunks, score_rag
-    from ragft.llm import make_llm
+    from ragft.readers import make_llm
     from ragft.world import World
 
     world = World(seed=0, day=lm.TRAINING_DAYS + 1)
@@ -120,23 +121,16 @@ def _rag() -> dict:
             **_ann_100k(), **notebooks}
 
 
-FINETUNE_KEYS = ("raw_heldout_acc", "raw_trained_wording_acc", "paraphrase_heldout_acc", "paraphrase_trained_wording_acc",
-                 "old_fact_acc_before", "old_fact_acc_after_no_replay", "old_fact_acc_after_replay", "lora_acc",
-                 "full_acc", "daily_update_cost_ratio")
-
-
-def finetune_figures(results: dict) -> dict:
-    """Issue 5's figures from notebook 04's results/finetune.json; the new day's accuracies are means over its week."""
-    week = results["week"]
-    return {**{k: round(results[k], 4) for k in FINETUNE_KEYS},
-            "ft_new_day_acc": round(sum(w["ft_today"] for w in week) / len(week), 4),
-            "rag_new_day_acc": round(sum(w["rag_today"] for w in week) / len(week), 4)}
+def finetune_figures(results: FinetuneResults) -> dict:
+    """Issue 5's figures from notebook 04's results: its accuracies and cost ratio, and the week's means."""
+    return {**{k: round(v, 4) for k, v in scalars(results).items()},
+            "ft_new_day_acc": round(results.ft_new_day_acc, 4), "rag_new_day_acc": round(results.rag_new_day_acc, 4)}
 
 
 def _finetune() -> dict:
     """Issue 5's figures: run notebook 04 and read the results/finetune.json it wrote."""
     notebook = notebook_figures(["04"])
-    return {**finetune_figures(json.loads((RESULTS_DIR / "finetune.json").read_text())), **notebook}
+    return {**finetune_figures(FinetuneResults.read("yours")), **notebook}
 
 
 def _threshold() -> dict:
@@ -146,13 +140,9 @@ def _threshold() -> dict:
     points; redraw_ms is the median of the notebook's timed slider moves (min and max beside it).
     """
     notebook = notebook_figures(["05"])
-    results = json.loads((RESULTS_DIR / "threshold.json").read_text())
+    results = ThresholdResults.read("yours").to_dict()
     rounded = lambda d: {k: round(v, 4) if isinstance(v, float) else v for k, v in d.items()}
     return {**rounded(results), "validation": [rounded(v) for v in results["validation"]], **notebook}
-
-
-HYBRID_KEYS = ("acc_hybrid", "acc_rag_only", "acc_ft_only", "index_docs_hybrid", "index_docs_rag_only",
-               "retriever_recall1_before", "retriever_recall1_after", "raft_acc_by_k")
 
 
 def _hybrid() -> dict:
@@ -162,9 +152,12 @@ def _hybrid() -> dict:
     today's questions and on static questions whose gold passage is absent.
     """
     notebook = notebook_figures(["06"])
-    results = json.loads((RESULTS_DIR / "hybrid.json").read_text())
-    return {**{k: results[k] for k in HYBRID_KEYS}, "default_share": results["default_share"],
-            "retriever_seconds": round(results["retriever_seconds"], 1), **notebook}
+    h = HybridResults.read("yours")
+    return {"acc_hybrid": h.acc_hybrid, "acc_rag_only": h.acc_rag_only, "acc_ft_only": h.acc_ft_only,
+            "index_docs_hybrid": h.index_docs_hybrid, "index_docs_rag_only": h.index_docs_rag_only,
+            "retriever_recall1_before": h.retriever_recall1_before, "retriever_recall1_after": h.retriever_recall1_after,
+            "raft_acc_by_k": h.raft_acc_by_k, "default_share": h.default_share,
+            "retriever_seconds": round(h.retriever_seconds, 1), **notebook}
 
 
 PARTS: dict[str, Callable[[], dict]] = {"base_model": _base_model, "rag": _rag, "finetune": _finetune,

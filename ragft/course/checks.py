@@ -124,17 +124,18 @@ def retention_window(days_kept: int | None, chunks: Sequence, vectors, questions
                          "window trades history (older questions go unanswered) for a store the retriever can handle.")
 
 
-def replay_share(share: float | None, model, tokenizer, world, new_facts: Sequence, old_facts: Sequence,
+def replay_share(share: float | None, reader, world, new_facts: Sequence, old_facts: Sequence,
                  old_before: float, steps: int) -> Verdict:
     """Exercise 04.1: a replay share that keeps old facts within 5 points of their accuracy before fine-tuning."""
-    from ragft.finetune import FinetuneConfig, fact_accuracy, finetune
+    from ragft.finetune import FinetuneConfig, finetune
+    from ragft.reading import closed_book_items
 
     if not isinstance(share, (int, float)) or not 0 <= share <= 0.9:
         return Verdict(False, "set `my_replay` to a share between 0 and 0.9 (for example 0.3 = 30% of each batch).")
-    result = finetune(model, tokenizer, world, new_facts, FinetuneConfig(steps=steps, replay=float(share)),
+    result = finetune(reader, world, new_facts, FinetuneConfig(steps=steps, replay=float(share)),
                       old_facts=old_facts, progress=False)
-    old_after = fact_accuracy(result.model, tokenizer, world, old_facts, "heldout")
-    new_after = fact_accuracy(result.model, tokenizer, world, new_facts, "heldout")
+    old_after = result.reader.accuracy(closed_book_items(world, old_facts, "heldout"))
+    new_after = result.reader.accuracy(closed_book_items(world, new_facts, "heldout"))
     if old_after < old_before - 0.05:
         return Verdict(False, f"with {share:.0%} replay the old facts fall from {old_before:.0%} to {old_after:.0%}: "
                               "replay more of the old data in each batch.")
@@ -320,10 +321,8 @@ def corrections_split(split: dict | None, rows: Sequence[dict]) -> Verdict:
                          "(they expire, and the index is where today's truth lives).")
 
 
-def reads_not_knows(question: str | None, model, tokenizer, world) -> Verdict:
+def reads_not_knows(question: str | None, reader, world) -> Verdict:
     """Exercise 01.3: a question the model misses closed-book but answers with the gold passage."""
-    from ragft import lm
-
     if not question:
         return Verdict(False, "set `my_question` to one of today's questions (a string from `today`).")
     found = [q for q in world.qa(world.facts_on(world.day), "all") if q.question == question]
@@ -331,8 +330,8 @@ def reads_not_knows(question: str | None, model, tokenizer, world) -> Verdict:
         return Verdict(False, f"{question!r} is not one of today's (day {world.day}) questions: pick one from `today`.")
     q = found[0]
     gold = next(d for d in world.documents([world.day], static=False) if q.fact_id in d.facts)
-    closed = lm.answer(model, tokenizer, q.question)
-    opened = lm.answer(model, tokenizer, q.question, [gold.text])
+    closed = reader.ask(q.question)
+    opened = reader.ask(q.question, [gold.text])
     if exact_match(closed, q.answer):
         return Verdict(False, f"the model already answers it closed-book ({closed!r}): a lucky guess from the weights "
                               "(the weather has few values). Pick one it gets wrong without the passage.")

@@ -28,7 +28,7 @@ from matplotlib.ticker import FuncFormatter, NullLocator
 
 from ragft import MODELS_DIR, ROOT, threshold
 from ragft.course import ecosystem
-from ragft.threshold import SHIPPED_DIR
+from ragft.results import FinetuneResults, HybridResults, ParametricResults, RagResults
 from ragft.world import World
 
 FIGURES_DIR = ROOT / "lessons" / "figures"
@@ -43,11 +43,6 @@ COLOURS = {"fine-tuning only": "tab:blue", "RAG only": "tab:orange", "hybrid": "
 
 def _read(path: Path) -> dict:
     return json.loads(path.read_text())
-
-
-def _shipped(name: str) -> dict:
-    """One of the kit's shipped measurement files, results/shipped/NAME."""
-    return _read(SHIPPED_DIR / name)
 
 
 def _first_unseen_day() -> int:
@@ -134,10 +129,10 @@ def pretraining_curve() -> Figure:
 
 def staleness_and_reading() -> Figure:
     """The stale model on day 61, closed-book, and the same model reading the day's report."""
-    p, bench, day = _shipped("parametric.json"), _read(MODEL_DIR / "benchmark.json"), _first_unseen_day()
+    p, bench, day = ParametricResults.read("shipped"), _read(MODEL_DIR / "benchmark.json"), _first_unseen_day()
     labels = ["static facts\nclosed-book", f"day {day}\nclosed-book", f"day {day}\ngold passage",
               f"day {day}\ngold + 2\ndistractors", f"day {day}\ngold + 4\ndistractors"]
-    values = [p["closed_static"], p["closed_unseen_day"], bench["open_book_k0"], bench["open_book_k2"],
+    values = [p.closed_static, p.closed_unseen_day, bench["open_book_k0"], bench["open_book_k2"],
               bench["open_book_k4"]]
     fig, ax = plt.subplots(figsize=(7, 3.6))
     _bars(ax, labels, values, ["tab:gray", "tab:red", "tab:green", "tab:green", "tab:green"],
@@ -165,7 +160,7 @@ def document_lengths() -> Figure:
 
 def retrieval_versus_reading() -> Figure:
     """Retrieval finds the gold chunk; the small reader is where answers are lost."""
-    today = _shipped("rag.json")["growth"]["1"]["day filter"]
+    today = RagResults.read("shipped").growth[1]["day filter"]
     bench = _read(MODEL_DIR / "benchmark.json")
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.6), width_ratios=[1, 1.1])
     _bars(ax1, ["recall@1", "recall@4", "exact match"],
@@ -181,24 +176,23 @@ def retrieval_versus_reading() -> Figure:
 # ---- 03 · evaluate RAG --------------------------------------------------------------------
 def growing_store() -> Figure:
     """Recall, answers, memory and search time as the store keeps more days."""
-    growth = _shipped("rag.json")["growth"]
-    days = sorted(growth, key=int)
-    x = [int(d) for d in days]
+    growth = RagResults.read("shipped").growth
+    x = sorted(growth)
     fig, axes = plt.subplots(2, 2, figsize=(8.2, 4.9))
     for ax, metric, title in ((axes[0, 0], "recall@1", "retrieval: gold chunk first"),
                               (axes[0, 1], "exact_match", "answers: exact match")):
         for search, style in (("plain", "o-"), ("day filter", "s--")):
-            ax.plot(x, [growth[d][search][metric] for d in days], style, label=f"{search} vector search")
+            ax.plot(x, [growth[d][search][metric] for d in x], style, label=f"{search} vector search")
         ax.set(ylim=(0, 1.05), ylabel=metric.replace("_", " "), title=title)
     axes[0, 0].legend(fontsize=8, loc="lower left")
-    axes[1, 0].plot(x, [growth[d]["memory_mb"] for d in days], "o-", color="tab:gray", label="index memory (MB)")
-    axes[1, 0].plot(x, [growth[d]["build_s"] for d in days], "s--", color="tab:brown", label="build time (s)")
+    axes[1, 0].plot(x, [growth[d]["memory_mb"] for d in x], "o-", color="tab:gray", label="index memory (MB)")
+    axes[1, 0].plot(x, [growth[d]["build_s"] for d in x], "s--", color="tab:brown", label="build time (s)")
     axes[1, 0].set(yscale="log", ylabel="MB or seconds", title="size: grows with the days kept")
     axes[1, 0].legend(fontsize=8, loc="upper left")
-    axes[1, 1].plot(x, [growth[d]["search_ms"] for d in days], "o-", color="tab:gray")
+    axes[1, 1].plot(x, [growth[d]["search_ms"] for d in x], "o-", color="tab:gray")
     axes[1, 1].set(yscale="log", ylabel="ms per search (median)", title="flat FAISS search alone")
     for ax in axes.flat:
-        ax.set(xscale="log", xlabel="days kept in the store", xticks=x, xticklabels=days)
+        ax.set(xscale="log", xlabel="days kept in the store", xticks=x, xticklabels=[str(d) for d in x])
         ax.xaxis.set_minor_locator(NullLocator())
     for ax in axes[1]:
         _plain_log_ticks(ax)
@@ -209,41 +203,41 @@ def growing_store() -> Figure:
 def extraction_and_forgetting() -> Figure:
     """Raw text versus paraphrases (trained and held-out wordings), full fine-tuning versus LoRA,
     and old facts forgotten with and without replay."""
-    f = _shipped("finetune.json")
+    f = FinetuneResults.read("shipped")
     fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(11, 3.6), width_ratios=[1.3, 0.9, 1.1])
     _grouped_bars(ax1, ["raw text", "paraphrases + QA"],
-                  {"trained wordings": [f["raw_trained_wording_acc"], f["paraphrase_trained_wording_acc"]],
-                   "held-out wordings": [f["raw_heldout_acc"], f["paraphrase_heldout_acc"]]},
+                  {"trained wordings": [f.raw_trained_wording_acc, f.paraphrase_trained_wording_acc],
+                   "held-out wordings": [f.raw_heldout_acc, f.paraphrase_heldout_acc]},
                   ["tab:olive", "tab:green"])
     ax1.set(ylim=(0, 1.12), ylabel="accuracy on the new facts", title="The form of the data")
     ax1.legend(fontsize=8, loc="upper left")
-    _bars(ax2, [f"full\n{f['full_bytes'] / 1e6:.1f} MB", f"LoRA\n{f['lora_bytes'] / 1e6:.1f} MB"],
-          [f["full_acc"], f["lora_acc"]], ["tab:green", "tab:cyan"], f"Full vs LoRA, {f['steps']} steps")
+    _bars(ax2, [f"full\n{f.full_bytes / 1e6:.1f} MB", f"LoRA\n{f.lora_bytes / 1e6:.1f} MB"],
+          [f.full_acc, f.lora_acc], ["tab:green", "tab:cyan"], f"Full vs LoRA, {f.steps} steps")
     _bars(ax3, ["before", "after,\nno replay", "after,\nreplay"],
-          [f["old_fact_acc_before"], f["old_fact_acc_after_no_replay"], f["old_fact_acc_after_replay"]],
+          [f.old_fact_acc_before, f.old_fact_acc_after_no_replay, f.old_fact_acc_after_replay],
           ["tab:gray", "tab:red", "tab:green"], "Old static facts, fine-tuned on new")
     return _finish(fig, "results/shipped/finetune.json")
 
 
 def the_week() -> Figure:
     """A week of daily updates: today's accuracy and the seconds each update took, fine-tuning against the index."""
-    f = _shipped("finetune.json")
-    week, end = f["week"], f["end_of_week_first_day"]
-    days = [w["day"] for w in week]
+    f = FinetuneResults.read("shipped")
+    week, end = f.week, f.end_of_week_first_day
+    days = [w.day for w in week]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
-    ax1.plot(days, [w["rag_today"] for w in week], "s-", color=COLOURS["RAG only"],
+    ax1.plot(days, [w.rag_today for w in week], "s-", color=COLOURS["RAG only"],
              label="RAG (today's reports indexed)")
-    ax1.plot(days, [w["ft_today"] for w in week], "o-", color=COLOURS["fine-tuning only"],
+    ax1.plot(days, [w.ft_today for w in week], "o-", color=COLOURS["fine-tuning only"],
              label="fine-tuned on today's facts")
     ax1.set(xlabel="day", ylabel="accuracy on today's questions", ylim=(0, 1), xticks=days,
             title=f"Each new day; at the end, day {days[0]}: RAG {end['RAG']:.0%}, "
                   f"fine-tuned {end['fine-tuned every day']:.0%}")
     ax1.title.set_fontsize(9.5)
     ax1.legend(fontsize=8, loc="upper left")
-    ax2.plot(days, [w["ft_seconds"] for w in week], "o-", color=COLOURS["fine-tuning only"], label="fine-tuning")
-    ax2.plot(days, [w["index_seconds"] for w in week], "s-", color=COLOURS["RAG only"], label="indexing")
+    ax2.plot(days, [w.ft_seconds for w in week], "o-", color=COLOURS["fine-tuning only"], label="fine-tuning")
+    ax2.plot(days, [w.index_seconds for w in week], "s-", color=COLOURS["RAG only"], label="indexing")
     ax2.set(xlabel="day", ylabel="seconds per daily update", yscale="log", xticks=days,
-            title=f"The daily update: fine-tuning costs {f['daily_update_cost_ratio']:.0f}x the index")
+            title=f"The daily update: fine-tuning costs {f.daily_update_cost_ratio:.0f}x the index")
     ax2.title.set_fontsize(9.5)
     _plain_log_ticks(ax2)
     ax2.legend(fontsize=8, loc="center right")
@@ -254,7 +248,7 @@ def the_week() -> Figure:
 def decision_threshold() -> Figure:
     """The threshold model's two plots for the default scenario, on the shipped unit numbers."""
     s = threshold.Scenario()
-    m = threshold.load_measurements(SHIPPED_DIR, SHIPPED_DIR)  # the shipped numbers, whatever a learner has run
+    m = threshold.load_measurements(whose="shipped")  # the shipped numbers, whatever a learner has run
     fig = threshold.draw(s, m)
     _plain_log_ticks(fig.axes[1])
     fig.suptitle(f"Retrain every {s.retrain_every} days, {s.days_kept} days in the store, "
@@ -265,27 +259,27 @@ def decision_threshold() -> Figure:
 # ---- 06 · RAG and fine-tuning together ----------------------------------------------------
 def hybrid_across_shares() -> Figure:
     """The three real systems across question mixes, by kind of question, and what the hybrid saves."""
-    h = _shipped("hybrid.json")
-    strategies = list(h["measured_by_share"])
+    h = HybridResults.read("shipped")
+    strategies = list(h.measured_by_share)
     fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(12, 3.8), width_ratios=[1.3, 1, 0.9])
     for k, marker in zip(strategies, "os^"):
-        ax1.plot(h["shares"], h["measured_by_share"][k], marker + "-", color=COLOURS[k], label=k)
+        ax1.plot(h.shares, h.measured_by_share[k], marker + "-", color=COLOURS[k], label=k)
     ax1.set(xlabel="dynamic share of questions", ylabel="accuracy (exact match)", ylim=(0, 1.02),
             title="Measured across question mixes")
     ax1.legend(fontsize=8, loc="lower left")
-    _grouped_bars(ax2, strategies, {f"{kind} questions": [h["by_type"][k][kind] for k in strategies]
+    _grouped_bars(ax2, strategies, {f"{kind} questions": [h.by_type[k][kind] for k in strategies]
                                     for kind in ("static", "dynamic")}, ["tab:gray", "tab:cyan"])
     ax2.set(ylim=(0, 1.32), ylabel="accuracy (exact match)", title="By kind of question")
     ax2.tick_params(axis="x", labelsize=8)
     ax2.legend(fontsize=8, loc="upper center", ncol=2)
-    index = {k: h["index"][k] for k in ("RAG only", "hybrid")}
+    index = {k: h.index[k] for k in ("RAG only", "hybrid")}
     drawn = ax3.bar(list(index), [v["searches_per_100_questions"] for v in index.values()],
                     color=[COLOURS[k] for k in index])
     ax3.bar_label(drawn, [f"{v['searches_per_100_questions']} searches\n{v['chunks']} chunks" for v in index.values()],
                   fontsize=8)
-    ax3.set(ylim=(0, 130), ylabel=f"searches per 100 questions (share {h['default_share']:.0%})",
+    ax3.set(ylim=(0, 130), ylabel=f"searches per 100 questions (share {h.default_share:.0%})",
             title="What the router saves")
-    return _finish(fig, f"results/shipped/hybrid.json, {h['days_kept']} days in the store")
+    return _finish(fig, f"results/shipped/hybrid.json, {h.days_kept} days in the store")
 
 
 def ecosystem_map() -> Figure:

@@ -6,6 +6,7 @@ so the science imports no widget library.
 
 from __future__ import annotations
 
+import html
 from dataclasses import asdict
 from typing import Sequence
 
@@ -77,12 +78,17 @@ def rating_panel(store: FeedbackStore, items: Sequence[dict]):
     """An ipywidgets panel that shows one answer at a time with 👍 / 👎 and a comment box.
 
     items: dicts with 'question', 'answer', and optionally 'sources' and 'question_type'.
-    Returns the widget; `widget.rate(+1 or -1, comment)` does what a click does (used by tests).
+    Returns the widget; `widget.rate(+1 or -1, comment)` does what a click does (used by tests): it returns the
+    row id, or None when the store refused or failed, with the reason in the status line and the same answer kept.
     """
     import ipywidgets as widgets
 
     if not items:
         raise ValueError("nothing to rate: give the panel at least one answer")
+    for i, item in enumerate(items):
+        if not isinstance(item, dict) or not {"question", "answer"} <= item.keys():
+            raise ValueError(f"items[{i}] must be a dict with 'question' and 'answer', got {item!r}: "
+                             f"build items as in notebook 03")
     state = {"i": 0}
     text = widgets.HTML()
     comment = widgets.Text(placeholder="optional comment (or the right answer)", layout=widgets.Layout(width="60%"))
@@ -95,15 +101,25 @@ def rating_panel(store: FeedbackStore, items: Sequence[dict]):
             up.disabled = down.disabled = comment.disabled = True
             return
         item = items[state["i"]]
+        sources = item.get("sources", [])
+        sources = [sources] if isinstance(sources, str) else sources  # one name, as the store reads it
         text.value = (f"<b>{state['i'] + 1}/{len(items)}</b> · <i>{item['question']}</i><br>answer: <b>{item['answer']}</b>"
-                      f" · sources: {', '.join(item.get('sources', [])) or '(none)'}")
+                      f" · sources: {', '.join(sources) or '(none)'}")
 
-    def rate(rating: int, note: str | None = None) -> int:
+    def rate(rating: int, note: str | None = None) -> int | None:
+        if state["i"] >= len(items):
+            status.value = "all answers are rated already: make a new panel to rate more"
+            return None
         item = items[state["i"]]
         note = comment.value if note is None else note
-        row = store.add(item["question"], item["answer"], rating, comment=note,
-                        correction=note if rating < 0 else "", question_type=item.get("question_type", ""),
-                        sources=item.get("sources", []))
+        try:
+            row = store.add(item["question"], item["answer"], rating, comment=note,
+                            correction=note if rating < 0 else "", question_type=item.get("question_type", ""),
+                            sources=item.get("sources", []))
+        except Exception as error:  # a click handler's exception is invisible in a notebook: show it instead
+            status.value = (f"<b style='color:#b00'>not saved</b>: {html.escape(type(error).__name__)}: "
+                            f"{html.escape(str(error))} · the answer stays here, click again to retry")
+            return None
         status.value = f"saved rating #{row} to {store.path.name}"
         comment.value = ""
         state["i"] += 1

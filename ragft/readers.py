@@ -1,0 +1,273 @@
+"""The reader seam: load a model, build its prompt, generate greedily, extract the answer.
+
+    reader = load_reader()                        # the course model; 'hf:PATH' loads any local causal LM
+    reader.answer(["Name the region of the town Holnok."])              # ['lowmere']
+    reader.accuracy(items)                        # exact match on ragft.reading.ReadingItem's, after extract()
+    llm = make_llm()                              # a reader as a LangChain LLM (or an Ollama / OpenAI server)
+
+The setting is an argument or the environment variable RAGFT_MODEL (RAGFT_LLM, its old name, still works):
+
+    course                    the shipped course model (default: offline, CPU, milliseconds a question)
+    course:PATH               another checkpoint folder saved by `ragft.lm.save`
+    hf:PATH                   any local transformers causal-LM folder: its chat template if it has one
+    ollama:MODEL[@URL]        make_llm only: a model served by Ollama (URL defaults to http://localhost:11434)
+    openai:MODEL[@BASE_URL]   make_llm only: an OpenAI-compatible endpoint; the key comes from OPENAI_API_KEY
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from pathlib import Path
+from typing import Any, Sequence
+
+import torch
+from langchain_core.language_models.llms import LLM
+from langchain_core.outputs import Generation, LLMResult
+from pydantic import ConfigDict
+
+from ragft import lm
+from ragft.evaluate import accuracy
+from ragft.reading import ReadingItem
+
+SETTING_VARIABLE = "RAGFT_MODEL"
+OLD_SETTING_VARIABLE = "RAGFT_LLM"
+KINDS = ("course", "hf", "ollama", "openai")
+INSTRUCTION = ("Answer the question from the passages if there are any, else from what you know. Reply with the "
+               "answer only (a name, a word or a number), not a sentence.")
+
+
+class Reader:
+    """A model that answers reading items: its prompt format, batched greedy generation, answer extraction."""
+
+    name = "reader"
+    max_new_tokens = 12
+
+    def __init__(self, model: torch.nn.Module, tokenizer: Any, name: str | None = None,
+                 max_new_tokens: int | None = None):
+        self.model, self.tokenizer = model, tokenizer
+        self.name = name or self.name
+        self.max_new_tokens = max_new_tokens or self.max_new_tokens
+
+    def prompt(self, question: str, passages: Sequence[str] = ()) -> str:
+        """The text the model continues: closed-book without passages, open-book with them."""
+        raise NotImplementedError
+
+    def generate(self, prompts: Sequence[str], max_new_tokens: int | None = None) -> list[str]:
+        """Greedy continuations of the prompts, batched."""
+        raise NotImplementedError
+
+    def extract(self, text: str) -> str:
+        """The answer inside a generated text (the text itself for a model trained to answer with the value)."""
+        return text
+
+    def answer(self, questions: Sequence[str], passages: Sequence[Sequence[str]] | None = None) -> list[str]:
+        """Answer each question, closed-book or with its passages; one batched generation for all."""
+        passages = [()] * len(questions) if passages is None else passages
+        if len(passages) != len(questions):
+            raise ValueError(f"{len(passages)} lists of passages for {len(questions)} questions: give one per question")
+        texts = self.generate([self.prompt(q, p) for q, p in zip(questions, passages)])
+        return [self.extract(t) for t in texts]
+
+    def ask(self, question: str, passages: Sequence[str] = ()) -> str:
+        """Answer one question."""
+        return self.answer([question], [passages])[0]
+
+    def accuracy(self, items: Sequence[ReadingItem]) -> float:
+        """Exact match of the extracted answers on reading items (closed-book when an item has no passages)."""
+        answers = self.answer([it.question for it in items], [it.passages for it in items])
+        return accuracy(answers, [it.gold for it in items])
+
+    def with_model(self, model: torch.nn.Module) -> Reader:
+        """The same reader (tokenizer, prompt, settings) around another model, e.g. a fine-tuned copy."""
+        other = copy.copy(self)
+        other.model = model
+        return other
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r})"
+
+
+class CourseReader(Reader):
+    """The course model (or any checkpoint saved by ragft.lm): the `passage i: ... question: ... answer:` prompt
+    it was trained on, and `lm.generate`'s batched greedy decoding."""
+
+    name = "course-model"
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> CourseReader:
+        """Load a checkpoint folder (default: the shipped course model)."""
+        model, tokenizer = lm.load(path or lm.DEFAULT_DIR)
+        return cls(model, tokenizer)
+
+    def prompt(self, question: str, passages: Sequence[str] = ()) -> str:
+        return lm.prompt(question, passages)
+
+    def generate(self, prompts: Sequence[str], max_new_tokens: int | None = None) -> list[str]:
+        return lm.generate(self.model, self.tokenizer, prompts, max_new_tokens or self.max_new_tokens)
+
+
+class HFReader(Reader):
+    """Any local transformers causal LM: its chat template when the tokenizer has one (an instruction to answer
+    with the value only, then the passages and the question), else the plain reading prompt; greedy."""
+
+    name = "hf"
+    max_new_tokens = 32  # room for an answer in a sentence, which `extract` then reduces to the value
+
+    @classmethod
+    def load(cls, path: str | Path) -> HFReader:
+        """Load a checkpoint folder with AutoModelForCausalLM / AutoTokenizer (left padding for batches)."""
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(str(path))
+        tokenizer.padding_side = "left"
+        if tokenizer.pad_token is None:
+            tokenizer.pad_token = tokenizer.eos_token
+        model = AutoModelForCausalLM.from_pretrained(str(path))
+        model.eval()
+        return cls(model, tokenizer, name=Path(path).name)
+
+    @property
+    def chat(self) -> bool:
+        """Whether the tokenizer carries a chat template (an instruct model)."""
+        return bool(getattr(self.tokenizer, "chat_template", None))
+
+    def prompt(self, question: str, passages: Sequence[str] = ()) -> str:
+        if not self.chat:
+            return lm.prompt(question, passages)
+        lines = [f"Passage {i}: {' '.join(p.split())}" for i, p in enumerate(passages, 1)]
+        messages = [{"role": "system", "content": INSTRUCTION},
+                    {"role": "user", "content": "\n".join(lines + [f"Question: {' '.join(question.split())}"])}]
+        return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+
+    @torch.inference_mode()
+    def generate(self, prompts: Sequence[str], max_new_tokens: int | None = None, batch_size: int = 8) -> list[str]:
+        self.model.eval()
+        out: list[str] = []
+        for start in range(0, len(prompts), batch_size):
+            # a chat template writes its own special tokens; a plain prompt gets the tokenizer's (BOS)
+            enc = self.tokenizer(list(prompts[start:start + batch_size]), return_tensors="pt", padding=True,
+                                 add_special_tokens=not self.chat)
+            ids = self.model.generate(**enc, max_new_tokens=max_new_tokens or self.max_new_tokens, do_sample=False,
+                                      pad_token_id=self.tokenizer.pad_token_id)
+            new = ids[:, enc["input_ids"].shape[1]:]
+            out += [" ".join(t.split()) for t in self.tokenizer.batch_decode(new, skip_special_tokens=True)]
+        return out
+
+    def extract(self, text: str) -> str:
+        return extract_answer(text)
+
+
+_PREFIX = re.compile(r"^(?:final answer|answer|the answer is|the answer|it is|it was|it's)\s*[:\-]?\s+", re.I)
+_DAY = re.compile(r",?\s*\bon day \d+\b,?", re.I)
+_LINK = re.compile(r"\s(?:is|was|are|were|by|at|in|of|as|called|named)\s", re.I)
+_NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)*")
+
+
+def extract_answer(text: str) -> str:
+    """The value in an answer written as a sentence: 'The high in Holnok on day 61 was -7 degrees.' -> '-7'.
+
+    First line, first sentence; a leading 'Answer:' dropped; in a sentence, what follows its last link word
+    ('is', 'was', 'by', 'in', 'of', 'called', ...); a number alone without its unit. A short answer stays as it is.
+    """
+    line = next((s for s in text.splitlines() if s.strip()), "")
+    line = re.sub(r"[*_`\"]", "", line).strip()
+    line = re.split(r"\.(?:\s|$)", line)[0]          # the first sentence (184.20 stays whole)
+    line = _PREFIX.sub("", line.strip())
+    line = _DAY.sub("", line).strip()
+    links = list(_LINK.finditer(line))
+    if links:
+        line = line[links[-1].end():]
+    number = _NUMBER.match(line.strip())
+    return number.group() if number else line.strip(" .,;:!?'")
+
+
+def parse_setting(setting: str) -> tuple[str, str, str]:
+    """'kind:name@url' -> (kind, name, url); a clear error for anything else."""
+    kind, _, rest = setting.strip().partition(":")
+    if kind not in KINDS:
+        raise ValueError(f"unknown model setting {setting!r}: it must start with one of {', '.join(KINDS)} "
+                         f"(for example 'course', 'hf:/path/to/checkpoint', 'ollama:llama3.2')")
+    name, _, url = rest.partition("@")
+    if kind in ("hf", "ollama", "openai") and not name:
+        raise ValueError(f"the model setting {setting!r} needs a {'path' if kind == 'hf' else 'model name'} "
+                         f"after '{kind}:'")
+    return kind, name, url
+
+
+def setting_from_environment() -> str:
+    """$RAGFT_MODEL, else the old $RAGFT_LLM, else 'course'."""
+    return os.environ.get(SETTING_VARIABLE) or os.environ.get(OLD_SETTING_VARIABLE) or "course"
+
+
+def load_reader(setting: str | None = None) -> Reader:
+    """The local model named by `setting` (or $RAGFT_MODEL, or the course model) as a Reader."""
+    setting = setting or setting_from_environment()
+    kind, name, _ = parse_setting(setting)
+    if kind in ("ollama", "openai"):
+        raise ValueError(f"{setting!r} is a model behind a server, not a local reader: load_reader takes 'course', "
+                         "'course:PATH' or 'hf:PATH'; make_llm(setting) gives a server's model as a LangChain LLM")
+    if name and not Path(name).is_dir():
+        raise FileNotFoundError(f"no checkpoint folder at {name!r}: '{kind}:' takes a local folder, never a hub name")
+    return CourseReader.load(name or None) if kind == "course" else HFReader.load(name)
+
+
+class ReaderLLM(LLM):
+    """A Reader as a LangChain LLM: `prompt | llm | StrOutputParser()` generates with the reader, greedily."""
+
+    reader: Reader
+    max_new_tokens: int | None = None  # None: the reader's own
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    @property
+    def _llm_type(self) -> str:
+        return f"ragft-{self.reader.name}"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"reader": self.reader.name, "max_new_tokens": self.max_new_tokens or self.reader.max_new_tokens}
+
+    def _complete(self, prompts: list[str], stop: list[str] | None) -> list[str]:
+        texts = self.reader.generate(prompts, self.max_new_tokens)
+        for s in stop or []:
+            texts = [t.split(s)[0] for t in texts]
+        return texts
+
+    def _call(self, prompt: str, stop: list[str] | None = None, run_manager: Any = None, **kwargs: Any) -> str:
+        return self._complete([prompt], stop)[0]
+
+    def _generate(self, prompts: list[str], stop: list[str] | None = None, run_manager: Any = None,
+                  **kwargs: Any) -> LLMResult:
+        return LLMResult(generations=[[Generation(text=t)] for t in self._complete(prompts, stop)])
+
+
+def _optional(module: str, package: str):
+    try:
+        return __import__(module, fromlist=["_"])
+    except ImportError as error:
+        raise ImportError(f"this model setting needs the optional package {package}: pip install {package}") from error
+
+
+def make_llm(setting: str | None = None, max_new_tokens: int = 12):
+    """The generator named by `setting` (or $RAGFT_MODEL, or the course model) as a LangChain model."""
+    setting = setting or setting_from_environment()
+    kind, name, url = parse_setting(setting)
+    if kind in ("course", "hf"):
+        return ReaderLLM(reader=load_reader(setting), max_new_tokens=max_new_tokens)
+    if kind == "ollama":
+        return _optional("langchain_ollama", "langchain-ollama").OllamaLLM(
+            model=name, base_url=url or "http://localhost:11434", temperature=0, num_predict=max_new_tokens)
+    return _optional("langchain_openai", "langchain-openai").ChatOpenAI(
+        model=name, base_url=url or None, temperature=0, max_completion_tokens=max_new_tokens,
+        api_key=os.environ.get("OPENAI_API_KEY", "not-needed-for-local-servers"))
+
+
+def prompt_for(llm: Any, question: str, passages: Sequence[str]) -> str:
+    """The prompt `llm` should read: its reader's (course format or chat template), else the course format."""
+    return llm.reader.prompt(question, passages) if isinstance(llm, ReaderLLM) else lm.prompt(question, passages)
+
+
+def extract_for(llm: Any, text: str) -> str:
+    """The answer inside what `llm` generated: its reader's extraction, else the text stripped."""
+    return llm.reader.extract(text) if isinstance(llm, ReaderLLM) else text.strip()

@@ -1,0 +1,278 @@
+"""Typed results: one record per file a notebook writes to results/, the learner's own or the kit's shipped one.
+
+    ParametricResults(closed_static=..., ...).save()      # notebook 01 writes results/parametric.json
+    FinetuneResults.load()                                # results/finetune.json, else results/shipped/finetune.json
+    FinetuneResults.load().whose                          # "yours" or "shipped": whose numbers these are
+    FinetuneResults.read("shipped").ft_new_day_acc        # the kit's own run only; a summary over its week
+
+The files keep plain JSON (the same keys and values the notebooks always wrote); a record checks every field
+when it reads or saves one, so a malformed file fails with its name and the field at fault. Maps keyed by a
+number (days kept, passages, distractors) are keyed by int in the record and by string in the JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import typing
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Literal, TypeVar
+
+from ragft import RESULTS_DIR
+
+Whose = Literal["yours", "shipped"]
+R = TypeVar("R", bound="Results")
+
+
+@dataclass
+class Results:
+    """What every results record shares: its file name, the notebook that writes it, and whose numbers it holds."""
+
+    NAME: ClassVar[str]      # the file is results/NAME.json (the kit's own run: results/shipped/NAME.json)
+    NOTEBOOK: ClassVar[str]  # the notebook that writes it, for the messages that say what to run
+    whose: Whose = field(default="yours", kw_only=True, compare=False)  # not saved: where the record was read
+
+    @classmethod
+    def path(cls, whose: Whose = "yours", results_dir: Path = RESULTS_DIR) -> Path:
+        """The file of the learner's own run (results/NAME.json) or of the kit's (results/shipped/NAME.json)."""
+        return results_dir / f"{cls.NAME}.json" if whose == "yours" else results_dir / "shipped" / f"{cls.NAME}.json"
+
+    @classmethod
+    def read(cls: type[R], whose: Whose = "yours", results_dir: Path = RESULTS_DIR) -> R:
+        """Exactly one file: the learner's own run, or the kit's shipped one."""
+        path = cls.path(whose, results_dir)
+        if not path.exists():
+            raise FileNotFoundError(f"no {path}: run notebook {cls.NOTEBOOK} to write it")
+        try:
+            data = json.loads(path.read_text())
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path} is not valid JSON ({e}); run notebook {cls.NOTEBOOK} again to rewrite it") from e
+        record = cls.from_dict(data, where=str(path))
+        record.whose = whose
+        return record
+
+    @classmethod
+    def load(cls: type[R], results_dir: Path = RESULTS_DIR) -> R:
+        """The learner's own run if there is one, else the kit's shipped one; `whose` says which."""
+        for whose in typing.get_args(Whose):
+            if cls.path(whose, results_dir).exists():
+                return cls.read(whose, results_dir)
+        raise FileNotFoundError(f"no {cls.path('yours', results_dir)}, and no shipped copy: "
+                                f"run notebook {cls.NOTEBOOK} to write it")
+
+    @classmethod
+    def from_dict(cls: type[R], data: Any, where: str = "") -> R:
+        """A record from parsed JSON, every field checked against its type (`where` names the file in errors)."""
+        where = where or f"{cls.NAME}.json"
+        return _convert(data, cls, where, cls.NOTEBOOK)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as the JSON object its file holds (`whose` is not part of it)."""
+        out = asdict(self)
+        del out["whose"]
+        return out
+
+    def save(self, results_dir: Path = RESULTS_DIR) -> Path:
+        """Check the record, write it to results/NAME.json (the learner's own run), and return the path."""
+        path = self.path("yours", results_dir)
+        data = self.to_dict()
+        type(self).from_dict(data, where=f"the {type(self).__name__} to save")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=1))
+        return path
+
+
+@dataclass
+class ParametricResults(Results):
+    """Notebook 01: the course model closed-book."""
+
+    NAME: ClassVar[str] = "parametric"
+    NOTEBOOK: ClassVar[str] = "01"
+    closed_static: float                # accuracy on static facts, held-out wordings
+    closed_unseen_day: float            # accuracy on a day the model never saw (chance level)
+    closed_seconds_per_question: float
+
+
+@dataclass
+class RagResults(Results):
+    """Notebook 03: RAG on static and today's questions, and a store that keeps more and more days."""
+
+    NAME: ClassVar[str] = "rag"
+    NOTEBOOK: ClassVar[str] = "03"
+    rag_static: float
+    rag_dynamic_today: float
+    rag_dynamic_by_days_kept: dict[int, float]        # the kit's default (hybrid) retriever, by days kept
+    rag_dynamic_by_days_kept_plain: dict[int, float]  # plain vector search, by days kept
+    rag_seconds_per_question_by_days_kept: dict[int, float]
+    growth: dict[int, dict[str, Any]]  # days kept -> chunks, build_s, memory_mb, search_ms, and per retriever
+    #                                    ("plain", "day filter", "hybrid") recall@1, recall@4, exact_match, latencies
+
+
+@dataclass
+class WeekDay:
+    """One day of notebook 04's week: fine-tune on the day's facts (option A), or index its reports (option B)."""
+
+    day: int
+    facts: int            # the day's new facts
+    docs: int             # the day's new chunks
+    ft_seconds: float     # the day's fine-tuning run
+    index_seconds: float  # the day's index update
+    ft_today: float       # accuracy on the day's questions, fine-tuned
+    rag_today: float      # accuracy on the day's questions, through RAG
+    index_bytes: int      # what the index update ships
+
+
+@dataclass
+class FinetuneResults(Results):
+    """Notebook 04: the form of the data, full versus LoRA, forgetting and replay, and a week of daily updates."""
+
+    NAME: ClassVar[str] = "finetune"
+    NOTEBOOK: ClassVar[str] = "04"
+    raw_heldout_acc: float
+    raw_trained_wording_acc: float
+    paraphrase_heldout_acc: float
+    paraphrase_trained_wording_acc: float
+    old_fact_acc_before: float
+    old_fact_acc_after_no_replay: float
+    old_fact_acc_after_replay: float
+    lora_acc: float
+    full_acc: float
+    lora_trainable_params: int
+    full_trainable_params: int
+    lora_bytes: int
+    full_bytes: int
+    daily_update_cost_ratio: float  # mean fine-tuning seconds / mean index-update seconds over the week
+    week: list[WeekDay]
+    end_of_week_first_day: dict[str, float]  # the first day's questions at the week's end: "fine-tuned every day", "RAG"
+    steps: int
+
+    @property
+    def ft_new_day_acc(self) -> float:
+        """Accuracy on each new day's questions right after fine-tuning on its facts, mean over the week."""
+        return sum(d.ft_today for d in self.week) / len(self.week)
+
+    @property
+    def rag_new_day_acc(self) -> float:
+        """Accuracy on each new day's questions through RAG, mean over the week."""
+        return sum(d.rag_today for d in self.week) / len(self.week)
+
+    @property
+    def ft_seconds_per_fact(self) -> float:
+        """Fine-tuning seconds per new fact over the week."""
+        return sum(d.ft_seconds for d in self.week) / sum(d.facts for d in self.week)
+
+    @property
+    def index_seconds_per_doc(self) -> float:
+        """Seconds to embed and index one chunk over the week."""
+        return sum(d.index_seconds for d in self.week) / sum(d.docs for d in self.week)
+
+    @property
+    def docs_per_fact(self) -> float:
+        """Chunks per new fact over the week."""
+        return sum(d.docs for d in self.week) / sum(d.facts for d in self.week)
+
+
+@dataclass
+class ThresholdResults(Results):
+    """Notebook 05: the decision model's predictions against the real systems, and the explorer's redraw time."""
+
+    NAME: ClassVar[str] = "threshold"
+    NOTEBOOK: ClassVar[str] = "05"
+    validation: list[dict[str, Any]]  # share, strategy, predicted and measured (accuracies as fractions)
+    max_abs_error_points: float       # the largest |predicted - measured|, in percentage points
+    redraw_ms: float                  # median of the timed slider moves
+    redraw_ms_min: float
+    redraw_ms_max: float
+    redraw_moves: int
+
+
+@dataclass
+class HybridResults(Results):
+    """Notebook 06: the hybrid against each strategy alone, RAFT, the tuned embedder, feedback into index or weights."""
+
+    NAME: ClassVar[str] = "hybrid"
+    NOTEBOOK: ClassVar[str] = "06"
+    acc_hybrid: float                # at the default dynamic share
+    acc_rag_only: float
+    acc_ft_only: float
+    default_share: float
+    shares: list[float]
+    measured_by_share: dict[str, list[float]]   # strategy -> accuracy at each share
+    by_type: dict[str, dict[str, float]]        # strategy -> "static" / "dynamic" -> accuracy
+    days_kept: int
+    index_docs_hybrid: int
+    index_docs_rag_only: int
+    index: dict[str, dict[str, float]]          # "RAG only" / "hybrid" -> chunks, vector_mb, searches, latencies
+    retriever_recall1_before: float
+    retriever_recall1_after: float
+    retriever: dict[str, dict[str, float]]      # "before" / "after" tuning the embedder -> recall@1, @4, exact_match
+    retriever_seconds: float
+    raft_acc_by_k: dict[str, dict[int, dict[str, float]]]  # reader -> passages k -> kind of question -> accuracy
+    raft_by_distractors: dict[str, dict[int, float]]       # reader -> distractors -> accuracy with the gold passage
+    feedback_corrections: dict[str, int]        # "static" / "dynamic" -> corrections the simulated user made
+    feedback: dict[str, Any]                    # into_index / into_weights: before and after; insert_seconds
+    seconds: dict[str, float]                   # training seconds of each part
+
+
+def scalars(record: Results) -> dict[str, float]:
+    """The record's one-number float fields (accuracies, ratios), in the order of its file."""
+    hints = typing.get_type_hints(type(record))
+    return {f.name: getattr(record, f.name) for f in fields(record) if hints[f.name] is float}
+
+
+def _convert(value: Any, kind: Any, where: str, notebook: str) -> Any:
+    """`value` checked against the type `kind` (dict keys typed int are converted from their JSON strings)."""
+    def wrong(expected: str) -> ValueError:
+        return ValueError(f"{where}: expected {expected}, got {value!r:.60}; "
+                          f"run notebook {notebook} again to rewrite it")
+
+    if is_dataclass(kind):
+        if not isinstance(value, dict):
+            raise wrong(f"an object with the fields of {kind.__name__}")
+        hints = typing.get_type_hints(kind)
+        names = [f.name for f in fields(kind) if f.name != "whose"]
+        missing, unknown = [n for n in names if n not in value], [k for k in value if k not in names]
+        if missing or unknown:
+            raise ValueError(f"{where}: " + "; ".join(
+                ([f"missing {', '.join(missing)}"] if missing else []) +
+                ([f"unknown {', '.join(map(str, unknown))} (not fields of {kind.__name__})"] if unknown else [])) +
+                f"; run notebook {notebook} again to rewrite it")
+        return kind(**{n: _convert(value[n], hints[n], f"{where}: {n}", notebook) for n in names})
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if kind is Any:
+        return value
+    if kind is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise wrong("a number")
+        return value
+    if kind is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise wrong("a whole number")
+        return value
+    if origin is list:
+        if not isinstance(value, list):
+            raise wrong("a list")
+        return [_convert(v, args[0], f"{where}[{i}]", notebook) for i, v in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise wrong("an object")
+        return {_key(k, args[0], where, notebook): _convert(v, args[1], f"{where}: {k}", notebook)
+                for k, v in value.items()}
+    if kind is str:
+        if not isinstance(value, str):
+            raise wrong("a string")
+        return value
+    raise TypeError(f"{where}: no check for the type {kind!r}")
+
+
+def _key(key: Any, kind: Any, where: str, notebook: str) -> Any:
+    """A dict key as its record type: int keys are written as strings in JSON ("30" days kept)."""
+    if kind is int:
+        if isinstance(key, int) and not isinstance(key, bool):
+            return key
+        if isinstance(key, str) and key.lstrip("-").isdigit():
+            return int(key)
+        raise ValueError(f"{where}: key {key!r} should be a whole number; run notebook {notebook} again to rewrite it")
+    if not isinstance(key, str):
+        raise ValueError(f"{where}: key {key!r} should be a string; run notebook {notebook} again to rewrite it")
+    return key
