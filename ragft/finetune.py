@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from ragft import lm
+from ragft.inputs import check_int, check_number, check_share
 from ragft.readers import Reader
 from ragft.reading import ReadingItem, closed_book_items
 from ragft.world import Fact, World
@@ -58,14 +59,31 @@ class FinetuneConfig:
     seed: int = 0
 
     def __post_init__(self):
+        self.validate()
+
+    def validate(self) -> None:
+        """Refuse a setting that would fail deep in training or be silently replaced (e.g. lr=0)."""
         if self.method not in ("full", "lora"):
             raise ValueError(f"method is 'full' or 'lora', got {self.method!r}")
         if self.data not in ("raw", "paraphrase"):
             raise ValueError(f"data is 'raw' or 'paraphrase', got {self.data!r}")
-        if not 0.0 <= self.replay < 1.0:
+        if not 0.0 <= check_number("replay", self.replay) < 1.0:
             raise ValueError(f"replay is a share of each batch, between 0 and 1 (exclusive), got {self.replay}")
-        if self.steps < 1:
-            raise ValueError(f"steps must be at least 1, got {self.steps}")
+        for name in ("steps", "batch_size", "lora_r", "lora_alpha", "check_every"):
+            check_int(name, getattr(self, name), 1)
+        check_int("seed", self.seed, 0)
+        if self.batch_size - int(round(self.batch_size * self.replay)) < 1:
+            raise ValueError(f"batch_size {self.batch_size} with replay {self.replay} leaves no room for new examples: "
+                             "raise batch_size or lower replay")
+        if self.lr is not None:
+            check_number("lr", self.lr, 0.0, low_open=True)  # None means the method's default
+        if self.seconds is not None:
+            check_number("seconds", self.seconds, 0.0)
+        if self.stop_at is not None:
+            check_share("stop_at", self.stop_at)
+        if not isinstance(self.lora_targets, (tuple, list)) or not all(isinstance(t, str) for t in self.lora_targets):
+            raise TypeError(f"lora_targets must be a tuple of module names such as ('q_proj', 'v_proj'), "
+                            f"got {self.lora_targets!r}")
 
 
 def daily_config(steps: int = DAILY_STEPS) -> FinetuneConfig:
@@ -138,6 +156,7 @@ def train_on(reader: Reader, examples: Sequence[Example], cfg: FinetuneConfig | 
     from tqdm.auto import tqdm
 
     cfg = cfg or FinetuneConfig()
+    cfg.validate()  # again: a field may have been changed since the config was made
     if not examples:
         raise ValueError("nothing to learn: no training examples")
     if cfg.replay > 0 and not old_examples:
@@ -151,7 +170,7 @@ def train_on(reader: Reader, examples: Sequence[Example], cfg: FinetuneConfig | 
         tuned = apply_lora(tuned, cfg.lora_r, cfg.lora_alpha, cfg.lora_targets)
     tuned.train()
     params = [p for p in tuned.parameters() if p.requires_grad]
-    lr = cfg.lr or (FULL_LR if cfg.method == "full" else 5e-3)
+    lr = cfg.lr if cfg.lr is not None else (FULL_LR if cfg.method == "full" else 5e-3)
     optimiser = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
     new = [encode(reader, e) for e in examples]
     old = [encode(reader, e) for e in old_examples] if cfg.replay else []
@@ -212,20 +231,30 @@ def finetune_embedder(examples: Sequence[tuple[str, ...]], out_dir: str | Path, 
     The loss is sentence-transformers' MultipleNegativesRankingLoss: each question must rank its
     passage above every other passage of the batch (in-batch negatives) and its hard negative.
     A plain torch loop drives it, so no extra training packages are needed. Load the result with
-    `rag.embeddings(str(out_dir))`. Returns {'path', 'seconds', 'steps', 'losses'}.
+    `rag.embeddings(str(out_dir))`. Returns {'path', 'seconds', 'steps', 'losses'}. The folder is replaced whole,
+    in one rename, so it never holds half a model or files of an earlier one.
     """
+    epochs, batch_size = check_int("epochs", epochs, 1), check_int("batch_size", batch_size, 1)
+    seed, lr = check_int("seed", seed, 0), check_number("lr", lr, 0.0, low_open=True)
+
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
     from tqdm.auto import tqdm
 
     from ragft.rag import embedder_path
+    from ragft.rag.store import replace_folder, temporary_sibling
 
     if not examples:
         raise ValueError("nothing to learn: give (question, passage) pairs")
     if len({len(e) for e in examples}) != 1 or len(examples[0]) not in (2, 3):
         raise ValueError("examples are all (question, passage) or all (question, passage, hard negative)")
+    out_dir = Path(out_dir)
+    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / "modules.json").is_file():
+        raise FileExistsError(f"out_dir {str(out_dir)!r} exists and is not a sentence-transformers folder: the "
+                              "fine-tuned embedder replaces the whole folder, so give it a new one")
     torch.manual_seed(seed)
-    model = SentenceTransformer(embedder_path(), device="cpu")
+    with lm.checkpoint.quiet_loading():
+        model = SentenceTransformer(embedder_path(), device="cpu")
     loss_fn = MultipleNegativesRankingLoss(model)
     optimiser = torch.optim.AdamW(model.parameters(), lr=lr)
     order = np.random.default_rng(seed).permutation(len(examples) * epochs) % len(examples)
@@ -241,5 +270,7 @@ def finetune_embedder(examples: Sequence[tuple[str, ...]], out_dir: str | Path, 
         losses.append(loss.item())
     seconds = time.perf_counter() - start
     model.eval()
-    model.save(str(out_dir))
+    tmp = temporary_sibling(out_dir)
+    model.save(str(tmp))
+    replace_folder(tmp, out_dir)
     return {"path": str(out_dir), "seconds": seconds, "steps": len(batches), "losses": losses}

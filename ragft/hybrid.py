@@ -7,7 +7,9 @@
     correction_documents(store.corrections())  # corrections of dated facts, as documents for the index
 
 A question about a dated fact ("... on day 61?") is dynamic: its answer lives in the index. Any other
-question is about the timeless part of the world, which the hybrid keeps in the weights.
+question is about the timeless part of the world, which the hybrid keeps in the weights. A day the weights
+cannot know (a future day, day 0, a negative day) is dynamic too: the index has no report of it, so the
+retrieval route answers `rag.NO_ANSWER` rather than the weights guessing.
 """
 
 from __future__ import annotations
@@ -20,19 +22,21 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from ragft import rag
 from ragft.feedback import usable_corrections
+from ragft.inputs import check_text, check_texts
 from ragft.reading import DocIndex, ReadingItem, closed_book, open_book_example
 from ragft.world import N_TRAIN_WORDINGS, QUESTIONS, World
 
 
 def is_dynamic(question: str) -> bool:
-    """The router's rule: a question that names a day asks about dynamic knowledge."""
-    return rag.day_of(question) is not None
+    """The router's rule: a question that names a day (any day, as `rag.day_of` reads it) asks about dynamic
+    knowledge."""
+    return rag.day_of(check_text("question", question)) is not None
 
 
 def closed_book_chain(llm: Runnable) -> Runnable:
     """question -> the model alone (no retrieval, its reader's closed-book prompt) -> the same dict as
-    `rag.rag_chain`, with no sources."""
-    return (RunnableLambda(lambda q: {"question": q, "passages": []})
+    `rag.rag_chain`, with no sources. A question that is not text, is empty or too long is refused."""
+    return (RunnableLambda(lambda q: {"question": check_text("question", q), "passages": []})
             | rag.ReadStep(llm)
             | RunnableLambda(lambda x: {**x, "answer": x["answer"].strip(), "sources": []}))
 
@@ -48,11 +52,10 @@ class HybridChain(Runnable):
         self.retrieval, self.closed_book, self.route = retrieval, closed_book, route
 
     def invoke(self, question: str, config: Any = None, **kwargs: Any) -> dict:
-        return self.batch([question], config)[0]
+        return self.batch([check_text("question", question)], config)[0]
 
     def batch(self, questions: Sequence[str], config: Any = None, **kwargs: Any) -> list[dict]:
-        if any(not isinstance(q, str) or not q.strip() for q in questions):
-            raise ValueError("every question must be a non-empty string")
+        questions = check_texts("questions", questions)
         routes = [self.route(q) for q in questions]
         outs: list[dict | None] = [None] * len(questions)
         for dynamic, chain in ((True, self.retrieval), (False, self.closed_book)):

@@ -29,6 +29,8 @@ from pydantic import ConfigDict
 
 from ragft import lm
 from ragft.evaluate import accuracy
+from ragft.inputs import check_int, check_passages, check_text, check_texts
+from ragft.lm.generate import check_prompts, context_limit, keep_end
 from ragft.reading import ReadingItem
 
 SETTING_VARIABLE = "RAGFT_MODEL"
@@ -48,7 +50,8 @@ class Reader:
                  max_new_tokens: int | None = None):
         self.model, self.tokenizer = model, tokenizer
         self.name = name or self.name
-        self.max_new_tokens = max_new_tokens or self.max_new_tokens
+        if max_new_tokens is not None:
+            self.max_new_tokens = check_int("max_new_tokens", max_new_tokens, 1)
 
     def prompt(self, question: str, passages: Sequence[str] = ()) -> str:
         """The text the model continues: closed-book without passages, open-book with them."""
@@ -64,7 +67,8 @@ class Reader:
 
     def answer(self, questions: Sequence[str], passages: Sequence[Sequence[str]] | None = None) -> list[str]:
         """Answer each question, closed-book or with its passages; one batched generation for all."""
-        passages = [()] * len(questions) if passages is None else passages
+        questions = check_texts("questions", questions)
+        passages = [()] * len(questions) if passages is None else _check_passage_lists(passages)
         if len(passages) != len(questions):
             raise ValueError(f"{len(passages)} lists of passages for {len(questions)} questions: give one per question")
         texts = self.generate([self.prompt(q, p) for q, p in zip(questions, passages)])
@@ -72,10 +76,14 @@ class Reader:
 
     def ask(self, question: str, passages: Sequence[str] = ()) -> str:
         """Answer one question."""
-        return self.answer([question], [passages])[0]
+        return self.answer([check_text("question", question)], [check_passages("passages", passages)])[0]
 
     def accuracy(self, items: Sequence[ReadingItem]) -> float:
         """Exact match of the extracted answers on reading items (closed-book when an item has no passages)."""
+        items = list(items) if isinstance(items, Sequence) and not isinstance(items, str) else [items]
+        if not all(isinstance(it, ReadingItem) for it in items):
+            raise TypeError("items must be a list of ragft.reading.ReadingItem (question, passages, gold), got "
+                            f"{', '.join(sorted({type(it).__name__ for it in items}))} inside")
         answers = self.answer([it.question for it in items], [it.passages for it in items])
         return accuracy(answers, [it.gold for it in items])
 
@@ -105,7 +113,8 @@ class CourseReader(Reader):
         return lm.prompt(question, passages)
 
     def generate(self, prompts: Sequence[str], max_new_tokens: int | None = None) -> list[str]:
-        return lm.generate(self.model, self.tokenizer, prompts, max_new_tokens or self.max_new_tokens)
+        return lm.generate(self.model, self.tokenizer, prompts,
+                           self.max_new_tokens if max_new_tokens is None else max_new_tokens)
 
 
 class HFReader(Reader):
@@ -124,7 +133,8 @@ class HFReader(Reader):
         tokenizer.padding_side = "left"
         if tokenizer.pad_token is None:
             tokenizer.pad_token = tokenizer.eos_token
-        model = AutoModelForCausalLM.from_pretrained(str(path))
+        with lm.checkpoint.quiet_loading():
+            model = AutoModelForCausalLM.from_pretrained(str(path))
         model.eval()
         return cls(model, tokenizer, name=Path(path).name)
 
@@ -143,13 +153,20 @@ class HFReader(Reader):
 
     @torch.inference_mode()
     def generate(self, prompts: Sequence[str], max_new_tokens: int | None = None, batch_size: int = 8) -> list[str]:
+        prompts, batch_size = check_prompts(prompts), check_int("batch_size", batch_size, 1)
+        if max_new_tokens is not None:
+            check_int("max_new_tokens", max_new_tokens, 1)
+        max_new_tokens = max_new_tokens or self.max_new_tokens
+        limit = context_limit(self.model, max_new_tokens)
         self.model.eval()
         out: list[str] = []
         for start in range(0, len(prompts), batch_size):
             # a chat template writes its own special tokens; a plain prompt gets the tokenizer's (BOS)
-            enc = self.tokenizer(list(prompts[start:start + batch_size]), return_tensors="pt", padding=True,
-                                 add_special_tokens=not self.chat)
-            ids = self.model.generate(**enc, max_new_tokens=max_new_tokens or self.max_new_tokens, do_sample=False,
+            enc = self.tokenizer(prompts[start:start + batch_size], return_tensors="pt", padding=True,
+                                 add_special_tokens=not self.chat, verbose=False)
+            enc["input_ids"], enc["attention_mask"] = keep_end(
+                enc["input_ids"], enc["attention_mask"], limit, self.tokenizer.bos_token_id)
+            ids = self.model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False,
                                       pad_token_id=self.tokenizer.pad_token_id)
             new = ids[:, enc["input_ids"].shape[1]:]
             out += [" ".join(t.split()) for t in self.tokenizer.batch_decode(new, skip_special_tokens=True)]
@@ -185,6 +202,9 @@ def extract_answer(text: str) -> str:
 
 def parse_setting(setting: str) -> tuple[str, str, str]:
     """'kind:name@url' -> (kind, name, url); a clear error for anything else."""
+    if not isinstance(setting, str):
+        raise TypeError(f"the model setting must be a string such as 'course' or 'hf:/path/to/checkpoint', "
+                        f"got {type(setting).__name__} {setting!r}")
     kind, _, rest = setting.strip().partition(":")
     if kind not in KINDS:
         raise ValueError(f"unknown model setting {setting!r}: it must start with one of {', '.join(KINDS)} "
@@ -203,7 +223,7 @@ def setting_from_environment() -> str:
 
 def load_reader(setting: str | None = None) -> Reader:
     """The local model named by `setting` (or $RAGFT_MODEL, or the course model) as a Reader."""
-    setting = setting or setting_from_environment()
+    setting = setting_from_environment() if setting is None or setting == "" else setting
     kind, name, _ = parse_setting(setting)
     if kind in ("ollama", "openai"):
         raise ValueError(f"{setting!r} is a model behind a server, not a local reader: load_reader takes 'course', "
@@ -242,6 +262,14 @@ class ReaderLLM(LLM):
         return LLMResult(generations=[[Generation(text=t)] for t in self._complete(prompts, stop)])
 
 
+def _check_passage_lists(passages: Any) -> list[tuple[str, ...]]:
+    """One list of passage strings per question."""
+    if isinstance(passages, str) or not isinstance(passages, Sequence):
+        raise TypeError(f"passages must be a list with one list of passage strings per question, "
+                        f"got {type(passages).__name__}")
+    return [check_passages(f"passages[{i}]", p) for i, p in enumerate(passages)]
+
+
 def _optional(module: str, package: str):
     try:
         return __import__(module, fromlist=["_"])
@@ -251,7 +279,8 @@ def _optional(module: str, package: str):
 
 def make_llm(setting: str | None = None, max_new_tokens: int = 12):
     """The generator named by `setting` (or $RAGFT_MODEL, or the course model) as a LangChain model."""
-    setting = setting or setting_from_environment()
+    max_new_tokens = check_int("max_new_tokens", max_new_tokens, 1)
+    setting = setting_from_environment() if setting is None or setting == "" else setting
     kind, name, url = parse_setting(setting)
     if kind in ("course", "hf"):
         return ReaderLLM(reader=load_reader(setting), max_new_tokens=max_new_tokens)

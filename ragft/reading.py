@@ -13,6 +13,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
+from ragft.inputs import check_choice, check_int, check_text
 from ragft.world import PERSON_VALUED, Doc, Fact, World
 
 TRAINING_DAYS = 60  # the course model is pretrained on days 1..TRAINING_DAYS; later days are "unseen"
@@ -66,6 +67,13 @@ def closed_book_items(world: World, facts: Sequence[Fact], split: str = "heldout
 
 def open_book_example(index: DocIndex, fact: Fact, question: str, k: int, rng: np.random.Generator) -> ReadingItem:
     """A reading exercise: the question, the gold document and k distractors shuffled, and the answer."""
+    k, question = check_int("k", k, 0), check_text("question", question)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
+    if getattr(fact, "id", None) not in index.gold:
+        raise ValueError(f"no document of the index states {fact!r}: the index covers days "
+                         f"{min(index.days, default=None)} to {max(index.days, default=None)}; "
+                         "build DocIndex(world, days) with the fact's day")
     gold = index.gold[fact.id]
     docs = [gold] + index.distractors(gold, k, rng)
     order = rng.permutation(len(docs))
@@ -85,6 +93,10 @@ def eval_sets(world: World | None = None, split: str = "heldout", seed: int = 0,
               ks: Sequence[int] = (0, 2, 4)) -> dict[str, list[ReadingItem]]:
     """The benchmark's items: closed-book static, open-book on unseen days with k distractors, and
     closed-book on the unseen days."""
+    split, seed = check_choice("split", split, ("train", "heldout", "all")), check_int("seed", seed, 0)
+    if isinstance(ks, (str, bytes)) or not isinstance(ks, Sequence):
+        raise TypeError(f"ks must be a list of numbers of distractors such as (0, 2, 4), got {ks!r}")
+    ks = [check_int(f"ks[{i}]", k, 0) for i, k in enumerate(ks)]
     world = world or World(seed=0)
     sets = {"closed_book_static": [closed_book(q.question, q.answer) for q in world.qa(world.static_facts(), split)]}
     index = DocIndex(world, range(1, EVAL_DAYS[-1] + 1))
@@ -99,6 +111,7 @@ def eval_sets(world: World | None = None, split: str = "heldout", seed: int = 0,
 
 def subsample(items: list, n: int | None, seed: int) -> list:
     """n items drawn without replacement, in their original order (all of them when n is None or too big)."""
+    n, seed = None if n is None else check_int("n", n, 0), check_int("seed", seed, 0)
     if n is None or n >= len(items):
         return items
     idx = np.random.default_rng([seed, 13]).choice(len(items), n, replace=False)

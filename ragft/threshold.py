@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ragft import RESULTS_DIR
+from ragft.inputs import check_int, check_number, check_share
 from ragft.results import FinetuneResults, HybridResults, ParametricResults, RagResults, Whose
 
 STRATEGIES = ("fine-tuning only", "RAG only", "hybrid")
@@ -41,6 +42,25 @@ class Measured:
     hybrid_static: float | None = None  # the hybrid's accuracy on static questions (notebook 06); else closed_static
     ft_static: float | None = None  # static accuracy after a fine-tuning run with replay (notebook 04); else closed_static
     source: str = "measured"
+    whose: dict[str, Whose] = field(default_factory=dict)  # unit number -> "yours" or "shipped" (load_measurements)
+
+    def __post_init__(self):
+        """Every field checked, so a typo (an accuracy of 1.7, a negative cost) cannot reach the threshold."""
+        accuracies = ["closed_static", "stale_dynamic", "ft_dynamic", "rag_static"]
+        for name in accuracies + [n for n in ("hybrid_static", "ft_static") if getattr(self, n) is not None]:
+            check_share(f"Measured.{name} (an accuracy)", getattr(self, name))
+        for name in ("ft_seconds_per_fact", "index_seconds_per_doc", "query_seconds_closed", "docs_per_fact"):
+            check_number(f"Measured.{name}", getattr(self, name), 0.0)
+        seconds = lambda name, value: check_number(name, value, 0.0)  # noqa: E731
+        for name, check in (("rag_dynamic", check_share), ("query_seconds_rag", seconds)):
+            points = getattr(self, name)
+            if not isinstance(points, dict):
+                raise TypeError(f"Measured.{name} must be a dict {{days kept: value}}, got {points!r}")
+            if not points:
+                raise ValueError(f"Measured.{name} is empty: give at least one {{days kept: value}} point")
+            for days, value in points.items():
+                check_int(f"a days-kept key of Measured.{name}", days, 1)
+                check(f"Measured.{name}[{days}]", value)
 
     def rag_dynamic_at(self, days_kept: int) -> float:
         return _interpolate(self.rag_dynamic, days_kept)
@@ -60,10 +80,10 @@ class Scenario:
     queries_per_day: int = 1000
 
     def __post_init__(self):
-        if not 0 <= self.dynamic_share <= 1:
+        if not 0 <= check_number("dynamic_share", self.dynamic_share) <= 1:
             raise ValueError(f"dynamic_share is a proportion between 0 and 1, got {self.dynamic_share}")
         for name in ("changes_per_day", "retrain_every", "days_kept", "queries_per_day"):
-            if getattr(self, name) < (0 if name == "changes_per_day" else 1):
+            if check_int(name, getattr(self, name)) < (0 if name == "changes_per_day" else 1):
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
 
 
@@ -180,7 +200,12 @@ def load_measurements(results_dir: Path = RESULTS_DIR, whose: Whose | None = Non
         hybrid_static=h.by_type["hybrid"]["static"] if h else None, ft_static=f.old_fact_acc_after_replay,
         source=("your measurements (notebooks 01-04)" if mine else
                 "the kit's shipped measurements (run notebooks 01-04 to use yours)")
-        + ("" if h is None else "; hybrid: notebook 06, " + h.whose))
+        + ("" if h is None else "; hybrid: notebook 06, " + h.whose),
+        whose={**dict.fromkeys(("closed_static", "stale_dynamic", "query_seconds_closed"), p.whose),
+               **dict.fromkeys(("rag_static", "rag_dynamic", "query_seconds_rag"), r.whose),
+               **dict.fromkeys(("ft_dynamic", "ft_seconds_per_fact", "index_seconds_per_doc", "docs_per_fact",
+                                "ft_static"), f.whose),
+               **({"hybrid_static": h.whose} if h else {})})
 
 
 @dataclass
@@ -193,6 +218,7 @@ class Curves:
 
 
 def curves(s: Scenario, m: Measured, points: int = 41) -> Curves:
+    points = check_int("points", points, 2)
     shares = [i / (points - 1) for i in range(points)]
     out = Curves(shares)
     for k in STRATEGIES:

@@ -1,7 +1,8 @@
-"""A real browser: JupyterLab headless, notebook 05 in Debian's Chromium (Playwright), run all, move a slider.
+"""A real browser: JupyterLab headless, notebook 05 in Debian's Chromium (Playwright), run all, move a slider;
+then, at a laptop's 1280 px, every slider readout and the preset dropdown must be visible and uncovered.
 
 Skips with a reason where Chromium is not installed (`.ci/run` installs it from Debian's packages).
-The screenshot is saved as build/screenshots/05_explorer.png.
+The screenshots are saved as build/screenshots/05_explorer.png and 05_explorer_1280.png.
 """
 
 import re
@@ -16,6 +17,27 @@ from tests.test_lab import running_lab
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+# Each slider's and the dropdown's label and readout (or the dropdown itself): its box, whether it lies whole in
+# the output area, whether its text fits, whether another element (a plot, another control) covers its centre
+# or intersects it. Run in the page; boxes in CSS pixels.
+LAID_OUT = """() => {
+  const boxes = (sel) => [...document.querySelectorAll(sel)].map((el) => el.getBoundingClientRect());
+  const others = boxes('.jp-OutputArea-output img').concat(boxes('.widget-slider .slider-container'));
+  const cut = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+  const parts = '.widget-readout, .widget-dropdown select, .widget-slider > .widget-label, .widget-dropdown > .widget-label';
+  return [...document.querySelectorAll(parts)].map((el) => {
+    el.scrollIntoView({block: 'center'});
+    const r = el.getBoundingClientRect(), area = el.closest('.jp-OutputArea-output').getBoundingClientRect();
+    const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return {text: el.tagName === 'SELECT' ? el.value : el.innerText, left: r.left, right: r.right,
+            window: window.innerWidth, inArea: area.left - 1 <= r.left && r.right <= area.right + 1,
+            clipped: el.tagName !== 'SELECT' && el.scrollWidth > el.clientWidth + 1,
+            onTop: !!top && (el === top || el.contains(top) || top.contains(el)),
+            overlaps: others.some((o) => cut(o, el.getBoundingClientRect()))};
+  });
+}"""
+
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not Path(CHROMIUM).exists(),
@@ -65,8 +87,19 @@ def test_the_explorer_responds_to_a_slider_in_a_real_browser(lab):
         after = readout.inner_text()
         slider.scroll_into_view_if_needed()
         page.screenshot(path=str(shots / "05_explorer.png"))
+        page.set_viewport_size({"width": 1280, "height": 800})   # a laptop, the file browser open
+        controls = page.evaluate(LAID_OUT)
+        facts = page.locator(".widget-slider", has_text="facts changing / day").first.locator(".widget-readout")
+        facts_shown = facts.inner_text()
+        page.screenshot(path=str(shots / "05_explorer_1280.png"))
         browser.close()
     assert not subprocess.run(["git", "diff", "--quiet", "--", "notebooks"], cwd=ROOT).returncode, \
         "the browser test changed a notebook in the repository"
     share = lambda text: int(re.search(r"With (\d+)% of questions", text).group(1))  # noqa: E731
     assert share(after) > share(before), (before, after)
+    assert len(controls) == 12, f"expected 6 labels, 5 slider readouts and the preset dropdown, found {controls}"
+    for c in controls:  # at 1280 px each label, readout and the dropdown lies in view, whole, with nothing over it
+        assert 0 <= c["left"] and c["right"] <= c["window"] and c["inArea"], f"cut off at 1280 px: {c}"
+        assert c["clipped"] is False, f"its text is cut off at 1280 px: {c}"
+        assert c["onTop"] and not c["overlaps"], f"something lies over it at 1280 px: {c}"
+    assert facts_shown == "68", f"the 'facts changing / day' slider shows {facts_shown!r}, not its value 68"

@@ -29,6 +29,8 @@ def test_store_answers():
     gold = Document(page_content=fact.sentence)
     missing = checks.store_answers([other], "x", fact.value, fact.sentence)
     assert not missing.ok and "store.add_documents" in str(missing)
+    assert "it returned 'Holnok lies" in str(missing) and "fresh copy" in str(missing)
+    assert "it returned nothing" in str(checks.store_answers([], "x", fact.value, fact.sentence))
     misread = checks.store_answers([gold], "nonsense", fact.value, fact.sentence)
     assert not misread.ok and "instead of" in str(misread)
     assert checks.store_answers([gold], fact.value, fact.value, fact.sentence).ok
@@ -129,3 +131,40 @@ def test_reads_not_knows_asks_the_reader_closed_and_open_book():
             break
     else:
         pytest.fail("the course model reads no day-61 question it does not know")
+
+
+def test_exercise_01_2_recovers_from_a_wrong_first_try():
+    """Notebook 01's exercise 2 run wrong, then right: the right answer passes (the cell copies 1.5's store)."""
+    import json
+
+    from ragft import ROOT
+    from ragft.course.runner import BEGIN, strip_solutions
+    from ragft.rag import KeywordRetriever
+
+    class LastWord:  # reads the last word of the first passage: enough for "... in Holnok."
+        def ask(self, question, passages=()):
+            return passages[0].rstrip(".").split()[-1] if passages else ""
+
+    cells = json.loads((ROOT / "solutions" / "01_parametric_vs_nonparametric.ipynb").read_text())["cells"]
+    cell = next("".join(c["source"]) for c in cells if "checks.store_answers" in "".join(c["source"]))
+    assert BEGIN in cell
+    world = World(seed=0, day=61)
+    store = KeywordRetriever.from_texts(world.as_documents(days=[61]), k=1)  # as 1.5's store, with fewer days
+    ns = {"world": world, "store": store, "reader": LastWord(), "checks": checks,
+          "KeywordRetriever": KeywordRetriever, "print": lambda verdict: ns.setdefault("verdicts", []).append(verdict)}
+    wrong = strip_solutions(cell).replace("# YOUR CODE HERE", "my_store.add_documents([news_question])  #")
+    exec(wrong, ns)
+    exec(cell, ns)
+    first, second = ns["verdicts"]
+    assert not first.ok and "fresh copy" in str(first), first
+    assert second.ok, second
+    assert len(store.docs) == len(world.as_documents(days=[61])), "the exercise changed 1.5's store"
+
+
+def test_day_filter_check_explains_a_day_the_store_does_not_hold():
+    class Empty:
+        def invoke(self, question):
+            return []
+
+    verdict = checks.day_filter_fixes("What was the high in Holnok on day 400?", Empty(), Empty())
+    assert not verdict.ok and "no report of day 400" in verdict.message

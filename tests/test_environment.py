@@ -90,3 +90,14 @@ def test_notebooks_and_lessons_share_their_order_prefix():
     lessons = {p.name[:2] for p in (ROOT / "lessons").glob("[0-9][0-9]_*.md")}
     assert notebooks and all(re.fullmatch(r"\d\d", n) for n in notebooks)
     assert notebooks <= lessons, f"notebooks without a lesson: {sorted(notebooks - lessons)}"
+
+
+def test_every_way_to_install_reads_the_pinned_files():
+    """pip (make, python -m ragft setup), uv and the container image read requirements.txt; conda environment.yml."""
+    readme = (ROOT / "README.md").read_text()
+    uv = [line for line in readme.splitlines() if "uv pip install" in line]
+    assert uv and "-r requirements.txt" in uv[0] and "uv pip install --no-deps -e ." in uv[0], uv
+    assert "--torch-backend=cpu" in uv[0], "uv must take torch's CPU build, as pip's CPU index does"
+    assert "conda env create -f environment.yml" in readme
+    assert re.search(r"pip install [^\n]*-r /tmp/requirements\.txt", (ROOT / "Dockerfile").read_text())
+    assert "-r requirements.txt" in (ROOT / "Makefile").read_text()

@@ -157,9 +157,9 @@ def test_any_english_texts_work():
 
 
 def test_bad_inputs_give_clear_errors(docs, store):
-    with pytest.raises(ValueError, match="empty question"):
+    with pytest.raises(ValueError, match="question is empty"):
         rag.vector_retriever(store, 2, True).invoke("   ")
-    with pytest.raises(ValueError, match="empty question"):
+    with pytest.raises(ValueError, match="question is empty"):
         rag.KeywordRetriever.from_texts(docs).invoke("")
     with pytest.raises(ValueError, match="empty store"):
         rag.bm25_retriever([])

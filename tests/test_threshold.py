@@ -129,3 +129,40 @@ def test_the_hybrid_curve_uses_notebook_06_when_it_has_run(tmp_path):
     s = th.Scenario(dynamic_share=0.0)
     assert th.accuracy("hybrid", s, M) == pytest.approx(M.closed_static)
     assert th.accuracy("hybrid", s, replace(M, hybrid_static=0.99)) == pytest.approx(0.99)
+
+
+def test_every_unit_number_says_whose_it_is(tmp_path):
+    from ragft.course.widgets import whose_numbers
+
+    _copy_shipped(tmp_path / "shipped", ParametricResults, RagResults, FinetuneResults, HybridResults)
+    replace(ParametricResults.read("shipped"), closed_static=0.5).save(tmp_path)  # notebook 01 run, 04 not yet
+    m = th.load_measurements(tmp_path)
+    assert set(m.whose) == {"closed_static", "stale_dynamic", "ft_dynamic", "rag_static", "rag_dynamic",
+                            "ft_seconds_per_fact", "index_seconds_per_doc", "query_seconds_closed",
+                            "query_seconds_rag", "docs_per_fact", "hybrid_static", "ft_static"}
+    assert set(m.whose.values()) == {"shipped"}
+    table = whose_numbers(m, tmp_path)
+    assert "closed_static          shipped  1.0" in table and "notebook 01 are not used yet" in table
+    _copy_shipped(tmp_path, RagResults, FinetuneResults)
+    yours = th.load_measurements(tmp_path)
+    assert yours.whose["closed_static"] == yours.whose["rag_dynamic"] == "yours"
+    assert yours.whose["hybrid_static"] == "shipped"                     # notebook 06 not run
+    table = whose_numbers(yours, tmp_path)
+    assert "closed_static          yours    0.5" in table and "not used yet" not in table
+    shown = explorer(yours).children[0].children[1].value
+    assert "<b>shipped</b>: hybrid_static " in shown and "closed_static" in shown.split("<b>shipped</b>")[0]
+    assert "<b>Yours</b>: none; <b>shipped</b>: all 12" in explorer(m).children[0].children[1].value
+
+
+def test_explorer_sliders_show_every_preset_and_the_default_exactly():
+    """A browser snaps a slider to min + a multiple of its step: every default and preset value must be one."""
+    widget = explorer(M)
+    assert widget.controls["changes_per_day"].value == th.Scenario().changes_per_day == 68
+    for name, preset in [("(custom)", th.Scenario())] + list(th.PRESETS.items()):
+        for key, value in vars(preset).items():
+            c = widget.controls[key]
+            steps = (value - c.min) / c.step
+            assert abs(steps - round(steps)) < 1e-9, f"{name}: {key}={value} would show as a multiple of {c.step}"
+        if name != "(custom)":
+            widget.controls["preset"].value = name
+            assert widget.state["scenario"] == preset, name

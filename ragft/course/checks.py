@@ -46,10 +46,16 @@ def stale_model_guess(guess: Sequence[bool] | None, questions: Sequence, model_c
 
 
 def store_answers(retrieved: Sequence, answer: str, gold: str, fact_sentence: str) -> Verdict:
-    """Exercise 01.2: after adding today's news to the store, the store finds it and the model reads it."""
+    """Exercise 01.2: after adding today's news to the store, the store finds it and the model reads it.
+
+    The exercise cell starts from a fresh copy of 1.5's store (`my_store`), so a wrong try leaves nothing behind."""
     if not any(fact_sentence in d.page_content for d in retrieved):
-        return Verdict(False, "the store returned no document that states the new fact. Add a document whose text "
-                              f"contains: {fact_sentence!r} with `store.add_documents([...])`, then run again.")
+        got = repr(retrieved[0].page_content[:90]) if retrieved else "nothing"
+        return Verdict(False, f"the store returned no document that states the new fact (it returned {got}; k=1: "
+                              "only the best match comes back). Add a document whose text contains: "
+                              f"{fact_sentence!r} with `my_store.add_documents([...])`, then run this cell again: "
+                              "it starts from a fresh copy of 1.5's store every time, so a wrong try leaves nothing "
+                              "behind.")
     if not exact_match(answer, gold):
         return Verdict(False, f"the store found the fact, but the model answered {answer!r} instead of {gold!r}: "
                               "is the retrieved passage in the prompt?")
@@ -81,11 +87,15 @@ def day_filter_fixes(question: str | None, plain, filtered) -> Verdict:
     day = day_of(question)
     if day is None:
         return Verdict(False, f"{question!r} names no day: the day filter only acts on questions like '... on day 61?'.")
-    top = plain.invoke(question)[0]
+    plain_docs, fixed_docs = plain.invoke(question), filtered.invoke(question)
+    if not plain_docs or not fixed_docs:
+        return Verdict(False, f"the store holds no report of day {day}, so there is nothing to find (the kit abstains): "
+                              "ask about a day in the store, such as today's.")
+    top = plain_docs[0]
     if top.metadata.get("day") in (day, 0):
         return Verdict(False, f"the plain vector search already returns a day-{top.metadata.get('day')} chunk for this "
                               "question: try other towns or companies, or other wordings.")
-    fixed = filtered.invoke(question)[0]
+    fixed = fixed_docs[0]
     if fixed.metadata.get("day") != day:
         return Verdict(False, f"the filtered search returned day {fixed.metadata.get('day')}: is the question's "
                               "day in the store?")

@@ -1,6 +1,8 @@
 """The environment self-check: run it first, and paste its output into any bug report.
 
-    python -m ragft.course.envcheck
+    .venv/bin/python -m ragft envcheck       (Windows: .venv\\Scripts\\python -m ragft envcheck)
+
+It names the Python it runs on, so a check run from the wrong environment says so and which one to use.
 """
 
 from __future__ import annotations
@@ -19,6 +21,11 @@ PACKAGES = ["torch", "transformers", "tokenizers", "peft", "sentence-transformer
             "langchain-classic", "faiss-cpu", "rank-bm25", "numpy", "matplotlib", "ipywidgets",
             "jupyterlab", "jupyterlab-widgets"]
 OFFLINE_VARIABLES = ["HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"]
+# The one line printed when packages are missing: most often the check ran on another Python than the course's.
+USE_COURSE_ENVIRONMENT = ("packages are MISSING in this Python ({python}): run the check from the course environment, "
+                          "'.venv/bin/python -m ragft envcheck' (Windows: '.venv\\Scripts\\python -m ragft envcheck'; "
+                          "conda: 'conda activate rag-vs-finetuning' first); if this is the course environment, "
+                          "'.venv/bin/python -m ragft setup' installs them")
 
 
 def _version(dist: str) -> str:
@@ -30,7 +37,7 @@ def _version(dist: str) -> str:
 
 def checks() -> list[tuple[str, str, bool]]:
     """(what, finding, ok) for everything the course needs."""
-    out = [("python", platform.python_version(), sys.version_info >= MIN_PYTHON),
+    out = [("python", f"{platform.python_version()} at {sys.executable}", sys.version_info >= MIN_PYTHON),
            ("platform", f"{platform.system()} {platform.machine()}", True)]
     out += [(dist, v, v != "MISSING") for dist in PACKAGES for v in [_version(dist)]]
     try:
@@ -60,6 +67,8 @@ def report() -> str:
     width = max(len(r[0]) for r in rows)
     lines = [f"{'OK ' if ok else 'BAD'}  {what:<{width}}  {finding}" for what, finding, ok in rows]
     bad = [r[0] for r in rows if not r[2]]
+    if any(r[1] == "MISSING" for r in rows):
+        lines.append(USE_COURSE_ENVIRONMENT.format(python=sys.executable))
     lines.append("all good: the course can run" if not bad else f"problems: {', '.join(bad)} (see README, Troubleshooting)")
     return "\n".join(lines)
 

@@ -2,6 +2,7 @@
 
     python -m ragft.course.runner              # run every notebook in order; executed copies under build/
     python -m ragft.course.runner 00 01        # only those whose name starts with 00 or 01
+    python -m ragft.course.runner 05 --out DIR # executed copies in DIR instead of build/notebooks
     python -m ragft.course.runner --students   # regenerate notebooks/ from solutions/ (the one source)
 
 The solution notebooks in solutions/ are the source. In an exercise cell, the placeholder line
@@ -99,6 +100,8 @@ def execute(path: Path, out_dir: Path = BUILD_DIR / "notebooks", timeout: int = 
             exercises: dict | None = None) -> Run:
     """Execute one notebook in its own folder; write the executed copy to out_dir; return a Run.
 
+    The copy keeps its widgets' state (as `jupyter nbconvert --execute` does), so the site renders them.
+
     With `exercises` (a dict), each exercise cell (one with a solution block in solutions/) is followed,
     in the same kernel, by its solution; the dict receives {cell index: {"student": what the unsolved
     cell printed, "solution": what the solved one printed}}, so tests can see both verdicts.
@@ -127,6 +130,7 @@ def execute(path: Path, out_dir: Path = BUILD_DIR / "notebooks", timeout: int = 
             client.execute_cell(nb.cells[-1], len(nb.cells) - 1, store_history=False)
             probe = nb.cells.pop()
     finally:
+        client.set_widgets_metadata()  # the widgets' state, so that the site can render them without a kernel
         out_dir.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out_dir / path.name)
     return Run(round(seconds, 1), float(_stdout(probe)))
@@ -136,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("prefixes", nargs="*", help="run only notebooks whose name starts with these")
     parser.add_argument("--students", action="store_true", help="regenerate notebooks/ from solutions/ and stop")
+    parser.add_argument("--out", type=Path, default=BUILD_DIR / "notebooks",
+                        help="folder for the executed copies (default: build/notebooks)")
     args = parser.parse_args(argv)
     if args.students:
         for path in write_students():
@@ -146,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in notebooks(args.prefixes):
         print(f"running {path.name} ...", flush=True)
         try:
-            run = execute(path)
+            run = execute(path, args.out)
             rows.append((path.name, run.seconds, run.peak_mb, "ok"))
         except Exception as error:  # report every notebook, then fail
             failed = True
@@ -156,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{'notebook':<{width}}  seconds  peak MB  status")
     for name, seconds, peak, status in rows:
         print(f"{name:<{width}}  {seconds:7.1f}  {peak:7.0f}  {status}")
-    print(f"{'total':<{width}}  {time.perf_counter() - total:7.1f}           executed copies in {BUILD_DIR / 'notebooks'}")
+    print(f"{'total':<{width}}  {time.perf_counter() - total:7.1f}           executed copies in {args.out}")
     return 1 if failed else 0
 
 

@@ -4,7 +4,8 @@
     python -m ragft.course.site --notebooks DIR        # or from another folder, e.g. notebooks/ (no outputs)
 
 Sphinx with MyST-NB renders the notebooks as they are (never executes them) into build/site/, with
-warnings as errors, so a broken link between lessons and notebooks fails the build.
+warnings as errors, so a broken link between lessons and notebooks fails the build. Widgets render from the
+state the runner saved in each notebook, by a renderer the site serves itself (lessons/_static/): no CDN.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ragft import BUILD_DIR, ROOT
 from ragft.course.runner import notebooks
 
 LESSONS_DIR = ROOT / "lessons"
+STATIC_DIR = LESSONS_DIR / "_static"  # files the site serves itself: the widget renderer (README there)
 SOURCES = [BUILD_DIR / "notebooks", BUILD_DIR / "test-notebooks"]  # make course's copies, then the tests'
 LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(([^)\s]+)\)")
 CONF = '''\
@@ -30,6 +32,8 @@ extensions = ["myst_nb"]
 nb_execution_mode = "off"  # render the executed copies as they are; never run a notebook here
 html_theme = "sphinx_book_theme"
 html_theme_options = {"show_toc_level": 2}
+# widgets render from the state saved in each executed notebook, by a renderer the site serves itself (no CDN)
+nb_ipywidgets_js = {"jupyter-widgets/embed.js": {}}
 '''
 
 
@@ -107,7 +111,7 @@ def assemble(notebook_dir: Path, src_dir: Path = BUILD_DIR / "site-src") -> Path
     toc = "\n".join(page.with_suffix("").as_posix() for page in list(pages.values())[1:])
     with open(src_dir / "index.md", "a") as index:
         index.write(f"\n```{{toctree}}\n:hidden:\n:caption: The course\n\n{toc}\n```\n")
-    (src_dir / "conf.py").write_text(CONF)
+    (src_dir / "conf.py").write_text(f"{CONF}html_static_path = [{str(STATIC_DIR)!r}]\n")
     return src_dir
 
 

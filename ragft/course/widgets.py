@@ -8,16 +8,39 @@ from __future__ import annotations
 
 import html
 from dataclasses import asdict
+from pathlib import Path
 from typing import Sequence
 
+from ragft import RESULTS_DIR
 from ragft.course.quiz import Question, plain
 from ragft.feedback import FeedbackStore
+from ragft.results import FinetuneResults, ParametricResults, RagResults
 from ragft.threshold import PRESETS, Measured, Scenario, draw, recommend, threshold
 
 
-def explorer(m: Measured, scenario: Scenario | None = None):
-    """The interactive explorer: sliders and presets on the left, live plots and a recommendation.
+def whose_numbers(m: Measured, results_dir: Path = RESULTS_DIR) -> str:
+    """A short table of the explorer's unit numbers: each one's value, and whose it is (yours, or the kit's
+    shipped run), with a note when your own results of notebooks 01-04 wait for the others."""
+    rows = [("unit number", "whose", "value")]
+    for name, value in vars(m).items():
+        if name not in ("source", "whose"):
+            shown = ({k: round(v, 4) for k, v in value.items()} if isinstance(value, dict) else
+                     round(value, 4) if isinstance(value, float) else value)
+            rows.append((name, m.whose.get(name, "-") if value is not None else "-", str(shown)))
+    width = max(len(r[0]) for r in rows)
+    lines = [f"{name:{width}}  {whose:7}  {value}" for name, whose, value in rows]
+    records = (ParametricResults, RagResults, FinetuneResults)
+    own = [r.NOTEBOOK for r in records if r.path("yours", results_dir).exists()]
+    if own and m.whose.get("closed_static") == "shipped":
+        lines.append(f"(your results of notebook {', '.join(own)} are not used yet: notebooks 01-04 count as one "
+                     "measurement, yours once all of them have run)")
+    return "\n".join(lines)
 
+
+def explorer(m: Measured, scenario: Scenario | None = None):
+    """The interactive explorer: sliders and presets, the recommendation, then its live plots.
+
+    The controls wrap into as many columns as fit, so their value readouts stay readable on a laptop.
     Returns the widget; `widget.controls` maps names to the slider/dropdown widgets and
     `widget.state` holds the last scenario, threshold and recommendation (for tests and exercises).
     """
@@ -26,17 +49,21 @@ def explorer(m: Measured, scenario: Scenario | None = None):
 
     s0 = scenario or Scenario()
     style = {"description_width": "150px"}
-    layout = widgets.Layout(width="420px")
+    layout = lambda: widgets.Layout(width="390px", margin="2px 16px 2px 0")  # noqa: E731
     controls = {
-        "preset": widgets.Dropdown(options=["(custom)"] + list(PRESETS), value="(custom)", description="preset", style=style, layout=layout),
-        "dynamic_share": widgets.FloatSlider(value=s0.dynamic_share, min=0, max=1, step=0.01, description="dynamic share", style=style, layout=layout),
-        "changes_per_day": widgets.IntSlider(value=s0.changes_per_day, min=0, max=5000, step=10, description="facts changing / day", style=style, layout=layout),
-        "retrain_every": widgets.IntSlider(value=s0.retrain_every, min=1, max=90, description="retrain every (days)", style=style, layout=layout),
-        "days_kept": widgets.IntSlider(value=s0.days_kept, min=1, max=365, description="days kept in store", style=style, layout=layout),
-        "queries_per_day": widgets.IntSlider(value=s0.queries_per_day, min=10, max=50000, step=10, description="queries / day", style=style, layout=layout),
+        "preset": widgets.Dropdown(options=["(custom)"] + list(PRESETS), value="(custom)", description="preset", style=style, layout=layout()),
+        "dynamic_share": widgets.FloatSlider(value=s0.dynamic_share, min=0, max=1, step=0.01, description="dynamic share", style=style, layout=layout()),
+        "changes_per_day": widgets.IntSlider(value=s0.changes_per_day, min=0, max=5000, step=1, description="facts changing / day", style=style, layout=layout()),
+        "retrain_every": widgets.IntSlider(value=s0.retrain_every, min=1, max=90, description="retrain every (days)", style=style, layout=layout()),
+        "days_kept": widgets.IntSlider(value=s0.days_kept, min=1, max=365, description="days kept in store", style=style, layout=layout()),
+        "queries_per_day": widgets.IntSlider(value=s0.queries_per_day, min=10, max=50000, step=10, description="queries / day", style=style, layout=layout()),
     }
-    plot, text = widgets.Output(), widgets.HTML()
-    source = widgets.HTML(f"<small>Unit numbers: {m.source}.</small>")
+    plot, text = widgets.Output(layout=widgets.Layout(width="100%")), widgets.HTML()
+    whose = {w: [k for k, v in m.whose.items() if v == w] for w in ("yours", "shipped")}
+    listed = {w: "none" if not names else f"all {len(names)}" if len(names) == len(m.whose) else ", ".join(names)
+              for w, names in whose.items()}
+    source = widgets.HTML(f"<small>Unit numbers: {m.source}. <b>Yours</b>: {listed['yours']}; "
+                          f"<b>shipped</b>: {listed['shipped']} (the table: widgets.whose_numbers(m)).</small>")
     state: dict = {"applying_preset": False}
 
     def scenario_now() -> Scenario:
@@ -69,7 +96,8 @@ def explorer(m: Measured, scenario: Scenario | None = None):
         if k != "preset":
             c.observe(redraw, names="value")
     redraw()
-    box = widgets.VBox([widgets.HBox([widgets.VBox(list(controls.values()) + [source]), plot]), text])
+    grid = widgets.Box(list(controls.values()), layout=widgets.Layout(display="flex", flex_flow="row wrap"))
+    box = widgets.VBox([widgets.VBox([grid, source]), text, plot])  # controls, what to build, then why (plots)
     box.controls, box.state, box.redraw = controls, state, redraw
     return box
 

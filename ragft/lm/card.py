@@ -110,9 +110,10 @@ def write_model_card(path: str | Path, history: dict, metrics: dict, command: st
         "on CPU on the fictional course world (`ragft.world.World(seed=0)`). It knows the world's static facts "
         "closed-book and has learned to *read*: given numbered passages it copies the answer from the right one. "
         f"It never saw any day after day {TRAINING_DAYS} nor any held-out question wording.", "",
-        "## Load it", "", "```python", "from ragft import lm", "model, tokenizer = lm.load('models/course-model')",
-        "lm.answer(model, tokenizer, 'Name the founder of the company Zentrix.')",
-        "lm.answer(model, tokenizer, question, passages=[doc.page_content for doc in retrieved])", "```", "",
+        "## Load it", "", "```python", "from ragft.readers import load_reader",
+        "reader = load_reader('course:models/course-model')   # or load_reader(): the shipped model",
+        "reader.ask('Name the founder of the company Zentrix.')",
+        "reader.ask(question, [doc.page_content for doc in retrieved])", "```", "",
         "The prompt format (`lm.prompt`): `passage 1: ...`, `passage 2: ...` (open-book only), then `question: ...`, "
         "then `answer:`; "
         "the answer is generated greedily up to `[EOS]` and cleaned with `lm.detokenize`.", "",

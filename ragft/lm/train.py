@@ -100,8 +100,8 @@ def pretrain(tokenizer=None, model_cfg: ModelConfig | None = None, train_cfg: Tr
     history: dict = {"config": {"model": asdict(model_cfg), "train": asdict(train_cfg), "data": asdict(data_cfg)},
                      "params": count_parameters(model), "steps": [], "evals": []}
     t0, tokens, eval_time = time.perf_counter(), 0, 0.0
-    bar = tqdm(range(train_cfg.steps), desc="pretrain", disable=not progress)
-    for step in bar:
+    bar = tqdm(total=train_cfg.steps, desc="pretrain", disable=not progress)
+    for step in range(train_cfg.steps):
         x, y, w = next(stream)
         for g in opt.param_groups:
             g["lr"] = lr_at(step, train_cfg)
@@ -110,6 +110,7 @@ def pretrain(tokenizer=None, model_cfg: ModelConfig | None = None, train_cfg: Tr
         seconds = time.perf_counter() - t0 - eval_time
         history["steps"].append({"step": step + 1, "seconds": round(seconds, 2), "loss": round(loss, 4),
                                  "lr": lr_at(step, train_cfg), "tokens": tokens})
+        bar.update(1)
         bar.set_postfix(loss=f"{loss:.3f}", tok_s=f"{tokens / max(seconds, 1e-9):.0f}")
         last = step + 1 == train_cfg.steps
         out_of_time = train_cfg.max_minutes is not None and seconds > 60 * train_cfg.max_minutes
@@ -120,8 +121,11 @@ def pretrain(tokenizer=None, model_cfg: ModelConfig | None = None, train_cfg: Tr
             history["evals"].append({"step": step + 1, "seconds": round(seconds, 2),
                                      **{k: round(v, 4) for k, v in scores.items()}})
             bar.write(f"step {step + 1}: loss {loss:.3f} " + " ".join(f"{k} {v:.3f}" for k, v in scores.items()))
-        if out_of_time:
+        if out_of_time:  # stopped on purpose: the bar ends full (green), saying why, not as a failure
+            bar.total = step + 1
+            bar.set_description(f"pretrain (stopped by the time budget: {train_cfg.max_minutes:g} min)")
             break
+    bar.close()
     seconds = time.perf_counter() - t0 - eval_time
     history["seconds"] = round(seconds, 1)
     history["tokens"] = tokens

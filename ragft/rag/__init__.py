@@ -16,16 +16,16 @@ any documents a learner brings (strings, or Documents with an id); scores agains
     chain.invoke("What was the high in Holnok on day 61?")  # {'question', 'answer', 'sources', 'passages'}
 """
 
-from ragft.rag.chain import NO_ANSWER, ReadStep, Retrieve, cite, rag_chain
-from ragft.rag.documents import CHUNK_SIZE, as_documents, day_of, doc_id, has_days, split, words
+from ragft.rag.chain import NO_ANSWER, ReadStep, Retrieve, cite, rag_chain, unknown_names
+from ragft.rag.documents import CHUNK_SIZE, as_documents, day_of, doc_id, has_days, names_in, split, words
 from ragft.rag.embeddings import embedder_path, embeddings
-from ragft.rag.retrievers import (DEFAULT_K, BM25DayFilter, HybridRetriever, KeywordRetriever, VectorRetriever,
-                                  bm25_retriever, days_kept, hybrid_retriever, vector_retriever)
+from ragft.rag.retrievers import (DEFAULT_K, DatedBM25, HybridRetriever, KeywordRetriever, VectorRetriever,
+                                  bm25_retriever, days_kept, hybrid_retriever, unreported_day, vector_retriever)
 from ragft.rag.store import (add_documents, dimension, faiss_index, load_index, save_index, search, size,
                              vector_store)
 
-__all__ = ["BM25DayFilter", "CHUNK_SIZE", "DEFAULT_K", "HybridRetriever", "KeywordRetriever", "NO_ANSWER", "ReadStep",
+__all__ = ["CHUNK_SIZE", "DEFAULT_K", "DatedBM25", "HybridRetriever", "KeywordRetriever", "NO_ANSWER", "ReadStep",
            "Retrieve", "VectorRetriever", "add_documents", "as_documents", "bm25_retriever", "cite", "day_of",
            "days_kept", "dimension", "doc_id", "embedder_path", "embeddings", "faiss_index", "has_days",
-           "hybrid_retriever", "load_index", "rag_chain", "save_index", "search", "size", "split", "vector_retriever",
-           "vector_store", "words"]
+           "hybrid_retriever", "load_index", "names_in", "rag_chain", "save_index", "search", "size", "split",
+           "unknown_names", "unreported_day", "vector_retriever", "vector_store", "words"]

@@ -9,7 +9,8 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from ragft.evaluate import normalize_answer
-from ragft.rag.documents import doc_id
+from ragft.inputs import check_text, check_texts
+from ragft.rag.documents import doc_id, has_days, names_in, words
 
 NO_ANSWER = "no document found"
 
@@ -22,18 +23,29 @@ def cite(answer: str, passages: Sequence[Document], id_key: str | None = None) -
     return used or ids
 
 
+def unknown_names(question: str, passages: Sequence[Document]) -> bool:
+    """Whether the question names someone or something (a capitalised name, `names_in`) that no passage mentions:
+    'Atlantis' in no report. A course-world rule: it acts only on passages with 'day' metadata."""
+    names = names_in(question)
+    return bool(names) and has_days(passages) and not any(names & set(words(p.page_content)) for p in passages)
+
+
 class Retrieve(Runnable):
     """question -> {'passages', 'question'}; a batch of questions is one `retriever.batch` call (the vector
-    retrievers embed the questions together)."""
+    retrievers embed the questions together). A question that is not text, is empty or too long is refused here."""
 
     def __init__(self, retriever: Runnable):
+        if not isinstance(retriever, Runnable):
+            raise TypeError(f"retriever must be a LangChain retriever (a Runnable), got {type(retriever).__name__}: "
+                            "build one with rag.hybrid_retriever, rag.vector_retriever or rag.bm25_retriever")
         self.retriever = retriever
 
     def invoke(self, question: str, config: Any = None, **kwargs: Any) -> dict:
-        return self.batch([question], config)[0]
+        return self.batch([check_text("question", question)], config)[0]
 
     def batch(self, questions: Sequence[str], config: Any = None, **kwargs: Any) -> list[dict]:
-        found = self.retriever.batch(list(questions), config)
+        questions = check_texts("questions", questions)
+        found = self.retriever.batch(questions, config)
         return [{"passages": passages, "question": q} for q, passages in zip(questions, found)]
 
 
@@ -47,6 +59,9 @@ class ReadStep(Runnable):
     """
 
     def __init__(self, llm: Runnable):
+        if not isinstance(llm, Runnable):
+            raise TypeError(f"llm must be a LangChain model (a Runnable), got {type(llm).__name__}: "
+                            "use ragft.readers.make_llm()")
         self.llm, self.generate = llm, llm | StrOutputParser()
 
     def invoke(self, x: dict, config: Any = None, **kwargs: Any) -> dict:
@@ -61,12 +76,14 @@ class ReadStep(Runnable):
 
 
 def rag_chain(retriever: Runnable, llm: Runnable, id_key: str | None = None) -> Runnable:
-    """retriever -> the reader's prompt -> llm -> {'question', 'answer', 'sources', 'passages'}; without passages,
-    NO_ANSWER rather than the model's guess. Sources are the cited passages' ids (`cite`)."""
+    """retriever -> the reader's prompt -> llm -> {'question', 'answer', 'sources', 'passages'}. Sources are the
+    cited passages' ids (`cite`). "I don't know" is an answer: NO_ANSWER, with no sources, rather than the model's
+    guess, when no passage came back (nothing matched, or a day no document reports) or when the passages name
+    none of the question's names (`unknown_names`); the passages retrieved are still returned, for inspection."""
 
     def with_citations(x: dict) -> dict:
-        if not x["passages"]:
-            return {"question": x["question"], "answer": NO_ANSWER, "sources": [], "passages": []}
+        if not x["passages"] or unknown_names(x["question"], x["passages"]):
+            return {"question": x["question"], "answer": NO_ANSWER, "sources": [], "passages": x["passages"]}
         answer = x["answer"].strip()
         return {"question": x["question"], "answer": answer, "sources": cite(answer, x["passages"], id_key),
                 "passages": x["passages"]}

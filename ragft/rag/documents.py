@@ -1,4 +1,5 @@
-"""Documents for retrieval: any texts as LangChain `Document`s with a citable id, chunks, and the day a question names.
+"""Documents for retrieval: any texts as LangChain `Document`s with a citable id, chunks, and what a question
+names (its day, its names).
 
 Every document the kit retrieves has an id: its `doc.id`, else the metadata key you name (`id_key`), else
 'chunk' then 'source' (what `split` and the course world write). A document with none is refused, because
@@ -15,7 +16,11 @@ from langchain_core.documents import Document
 CHUNK_SIZE = 256  # characters, not tokens; every world document fits whole (notebook 02 plots the lengths)
 ID_KEYS = ("chunk", "source")  # metadata keys read for an id, in order, when a document has no doc.id
 _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?|-[0-9]+")
-_DAY = re.compile(r"\bday\s+(\d+)\b", re.IGNORECASE)
+_DAY = re.compile(r"\bday\s+(-?\d+)\b", re.IGNORECASE)
+_CAPITALISED = re.compile(r"[^\W\d_]\w*")
+STOPWORDS = frozenset("a an the of in on at to is was were be by for and or what which who whom how did does "
+                      "do tell me name when where that this its it with as from".split())
+COMMON_WORDS = STOPWORDS | {"day", "describe", "since", "give", "show", "list", "explain", "find", "please", "i"}
 
 
 def words(text: str) -> list[str]:
@@ -69,9 +74,18 @@ def split(texts: Sequence[str | Document], chunk_size: int = CHUNK_SIZE, chunk_o
 
 
 def day_of(question: str) -> int | None:
-    """The day a question asks about ('... on day 61?' -> 61), or None."""
+    """The day a question asks about ('... on day 61?' -> 61, 'day -5' -> -5), or None: the one reading of a day
+    that the day filter, the hybrid's router and the chain share. Reports are dated from day 1; day 0 marks
+    timeless pages, so a question about day 0 or a negative day asks about a day with no reports."""
     match = _DAY.search(question)
     return int(match.group(1)) if match else None
+
+
+def names_in(question: str) -> set[str]:
+    """The names a question asks about, as `words` spells them: its capitalised words but common ones
+    ('Where was Ana Brill born?' -> {'ana', 'brill'}; 'What', 'Tell', 'On' are not names)."""
+    capitalised = [w for w in _CAPITALISED.findall(question) if w[0].isupper()]
+    return {w for token in capitalised for w in words(token)} - COMMON_WORDS
 
 
 def has_days(docs: Sequence[Document]) -> bool:

@@ -4,7 +4,7 @@
     add_documents(store, new_day)                      # only the new documents are embedded
     size(store), dimension(store)                      # how many vectors, of how many numbers
     search(store, question, k=4, days=[0, 61])         # nearest documents, only from those days
-    save_index(store, folder); load_index(folder)      # FAISS binary + JSON documents + SHA-256 manifest, no pickle
+    save_index(store, folder); load_index(folder)      # FAISS binary + JSON documents + a manifest, no pickle
 
 FAISS is the default. Any other LangChain vector store goes through the same functions when it is passed
 as `vector_store(docs, into=TheStore(embedding))`; `InMemoryVectorStore` is wired in as the example: another
@@ -13,8 +13,13 @@ store needs a line in `size` and one in `_day_filter` (how it counts and how it 
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
+import os
+import secrets
+import shutil
+import time
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -24,7 +29,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.vectorstores import InMemoryVectorStore, VectorStore
 
 from ragft.rag.documents import as_documents
-from ragft.rag.embeddings import embeddings
+from ragft.rag.embeddings import embedder_identity, embeddings
 
 INDEX_FILES = ("index.faiss", "documents.json")
 
@@ -128,48 +133,181 @@ def _not_wired(store: VectorStore, what: str) -> TypeError:
                      "(FAISS and InMemoryVectorStore show how)")
 
 
-# ---- persistence without pickle (FAISS) ---------------------------------------------------------------
+# ---- persistence without pickle (FAISS), atomic and self-describing ---------------------------------------
+#
+# save_index writes the three files into a new sibling folder `NAME.tmp-<pid>-<random>`, then swaps it in: the
+# old folder is renamed away (`NAME.old-...`, then deleted) and the new one renamed to NAME. A rename is atomic
+# on Linux, macOS and Windows alike (a symlink swap would need privileges on Windows, and replacing a folder in
+# one step is POSIX-only), so a reader sees the old folder, the new one, or for a moment none; load_index waits
+# out that moment. A reader that opens the manifest of one save and a file of the next cannot mix them: it
+# checks the very bytes it parses against the manifest it read, and reads again when the folder was replaced.
+
+MANIFEST = "manifest.json"
+FORMAT = "ragft-index/2"
+REPLACE_WAIT_S = 10.0  # how long load_index waits for a folder being replaced, and save_index for readers (Windows)
+
 
 def save_index(store: VectorStore, folder: str | Path) -> Path:
-    """Save a FAISS store as the FAISS binary + the documents as JSON + a manifest of their SHA-256 (no pickle)."""
+    """Save a FAISS store as the FAISS binary + the documents as JSON + a manifest (the embedder's fingerprint,
+    the dimension, the count and each file's SHA-256; no pickle), replacing the folder in one rename."""
     import faiss
 
     if not _is_faiss(store):
         raise TypeError(f"save_index saves FAISS stores, not {type(store).__name__}: use that store's own persistence")
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    faiss.write_index(store.index, str(folder / "index.faiss"))
+    if not _may_replace(folder):
+        raise FileExistsError(f"{folder} exists and is not an index saved by save_index: save_index replaces the whole "
+                              "folder, so give it a new folder (or empty this one)")
     ids = [store.index_to_docstore_id[i] for i in range(len(store.index_to_docstore_id))]
-    docs = [store.docstore.search(i) for i in ids]
-    (folder / "documents.json").write_text(json.dumps(
-        [{"id": i, "text": d.page_content, "metadata": d.metadata} for i, d in zip(ids, docs)], ensure_ascii=False))
-    manifest = {name: _sha256(folder / name) for name in INDEX_FILES}
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    records = [{"id": i, "text": d.page_content, "metadata": d.metadata} for i, d in zip(ids, map(store.docstore.search, ids))]
+    blobs = {"index.faiss": faiss.serialize_index(store.index).tobytes(),
+             "documents.json": json.dumps(records, ensure_ascii=False).encode()}
+    manifest = {"format": FORMAT, "save_id": secrets.token_hex(8), "embedder": embedder_identity(store.embeddings),
+                "dimension": store.index.d, "count": store.index.ntotal,
+                "files": {name: hashlib.sha256(blob).hexdigest() for name, blob in blobs.items()}}
+    blobs[MANIFEST] = json.dumps(manifest, indent=1).encode()
+    tmp = temporary_sibling(folder)
+    for name, blob in blobs.items():
+        with open(tmp / name, "wb") as f:
+            f.write(blob)
+            f.flush()
+            os.fsync(f.fileno())
+    replace_folder(tmp, folder)
     return folder
 
 
 def load_index(folder: str | Path, embedding: Embeddings | None = None) -> VectorStore:
-    """Load a store saved by save_index, after checking every file against the manifest it wrote."""
+    """Load a store saved by save_index, after checking its files, count and dimension against the manifest and
+    that `embedding` (default: the kit's embedder) is the embedder that built it."""
     import faiss
     from langchain_community.docstore.in_memory import InMemoryDocstore
     from langchain_community.vectorstores import FAISS
     from langchain_community.vectorstores.utils import DistanceStrategy
 
     folder = Path(folder)
-    if not (folder / "manifest.json").exists():
-        raise FileNotFoundError(f"no saved index in {folder} (expected manifest.json written by save_index)")
-    manifest = json.loads((folder / "manifest.json").read_text())
-    for name in INDEX_FILES:
-        if not (folder / name).exists():
-            raise FileNotFoundError(f"the index in {folder} is incomplete: {name} is missing")
-        if _sha256(folder / name) != manifest.get(name):
+    deadline = time.monotonic() + REPLACE_WAIT_S
+    while (read := _read_index_files(folder)) is None:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the index in {folder} was being replaced for {REPLACE_WAIT_S:.0f} s without end: load "
+                               f"it once the save has finished, or, if a save was interrupted, delete {folder.name}.tmp-* "
+                               "and save the index again")
+        time.sleep(0.005)
+    manifest, blobs = read
+    embedding = embedding or embeddings()
+    _check_embedder(folder, manifest, embedding)
+    index = faiss.deserialize_index(np.frombuffer(blobs["index.faiss"], dtype=np.uint8))
+    records = json.loads(blobs["documents.json"])
+    if (index.d, index.ntotal, len(records)) != (manifest["dimension"], manifest["count"], manifest["count"]):
+        raise ValueError(f"the index in {folder} holds {index.ntotal} vectors of {index.d} numbers and {len(records)} "
+                         f"documents, but its manifest says {manifest['count']} of {manifest['dimension']}: rebuild it")
+    docs = {r["id"]: Document(page_content=r["text"], metadata=r["metadata"], id=r["id"]) for r in records}
+    return FAISS(embedding, index, InMemoryDocstore(docs), {i: r["id"] for i, r in enumerate(records)},
+                 distance_strategy=DistanceStrategy.MAX_INNER_PRODUCT)
+
+
+def _may_replace(folder: Path) -> bool:
+    """Whether save_index may replace folder: absent, empty, or holding only what save_index writes."""
+    try:
+        return {p.name for p in folder.iterdir()} <= {*INDEX_FILES, MANIFEST}
+    except FileNotFoundError:  # absent, or renamed away by another save this instant
+        return True
+    except NotADirectoryError:
+        return False
+
+
+def temporary_sibling(folder: Path) -> Path:
+    """A new empty folder `NAME.tmp-<pid>-<random>` beside folder (same file system, so it can be renamed to it)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    tmp.mkdir()
+    return tmp
+
+
+def replace_folder(tmp: Path, folder: Path) -> None:
+    """Rename the complete folder tmp to folder, first renaming away (then deleting) whatever is there."""
+    deadline = time.monotonic() + REPLACE_WAIT_S
+    while True:
+        try:
+            os.rename(tmp, folder)  # fails while folder exists (Linux replaces only an empty folder)
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+        old = folder.with_name(f"{folder.name}.old-{os.getpid()}-{secrets.token_hex(4)}")
+        try:
+            os.rename(folder, old)
+        except FileNotFoundError:
+            continue  # another save renamed it away first
+        except PermissionError:  # Windows: a reader has a file open in it for a moment
+            time.sleep(0.01)
+            continue
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _read_index_files(folder: Path) -> tuple[dict, dict[str, bytes]] | None:
+    """The manifest and the bytes of the files it names, checked against it; None while the folder is being
+    replaced (absent during a save's swap, or changed between reading the manifest and the files)."""
+    path = folder / MANIFEST
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        if path.exists() or any(folder.parent.glob(f"{glob.escape(folder.name)}.tmp-*")):
+            return None  # a save was swapping its folder in
+        raise FileNotFoundError(f"no saved index in {folder} (expected {MANIFEST} written by save_index)") from None
+    manifest = _parse_manifest(path, text)
+    blobs = {}
+    for name, sha in manifest["files"].items():
+        try:
+            blobs[name] = (folder / name).read_bytes()
+        except FileNotFoundError:
+            if _save_id(folder) != manifest["save_id"]:
+                return None
+            raise FileNotFoundError(f"the index in {folder} is incomplete: {name} is missing; rebuild it") from None
+        if hashlib.sha256(blobs[name]).hexdigest() != sha:
+            if _save_id(folder) != manifest["save_id"]:
+                return None
             raise ValueError(f"{folder / name} does not match the hash save_index wrote: the file is corrupt or was "
                              "changed; rebuild the index rather than load it")
-    records = json.loads((folder / "documents.json").read_text())
-    docs = {r["id"]: Document(page_content=r["text"], metadata=r["metadata"], id=r["id"]) for r in records}
-    return FAISS(embedding or embeddings(), faiss.read_index(str(folder / "index.faiss")), InMemoryDocstore(docs),
-                 {i: r["id"] for i, r in enumerate(records)}, distance_strategy=DistanceStrategy.MAX_INNER_PRODUCT)
+    return manifest, blobs
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _parse_manifest(path: Path, text: str) -> dict:
+    """The manifest, or a ValueError naming the file when it is not one save_index writes."""
+    try:
+        manifest = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path} is not valid JSON ({e}): the index is damaged; rebuild it with rag.save_index") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ValueError(f"{path} is not a manifest save_index writes (format {FORMAT!r}): it is damaged or from an "
+                         "older ragft that did not record the embedder; rebuild the index with rag.save_index")
+    fields = {"save_id": str, "embedder": dict, "dimension": int, "count": int, "files": dict}
+    wrong = [k for k, kind in fields.items() if not isinstance(manifest.get(k), kind)]
+    if wrong or set(manifest["files"]) != set(INDEX_FILES) or not {"name", "fingerprint"} <= set(manifest["embedder"]):
+        raise ValueError(f"{path} is damaged ({', '.join(wrong) or 'files or embedder'} missing or of the wrong type): "
+                         "rebuild the index with rag.save_index")
+    return manifest
+
+
+def _save_id(folder: Path) -> str | None:
+    """The save_id of the manifest now in folder (None if there is none or it is unreadable)."""
+    try:
+        return json.loads((folder / MANIFEST).read_text()).get("save_id")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _check_embedder(folder: Path, manifest: dict, embedding: Embeddings) -> None:
+    """Refuse to pair an index with an embedder other than the one that built it (its vectors would not compare)."""
+    built, given = manifest["embedder"], embedder_identity(embedding)
+    if given["fingerprint"].startswith("class:") and built["fingerprint"] == given["fingerprint"]:
+        given_dim = len(embedding.embed_query("dimension"))  # known by its class only: at least its size must agree
+        if given_dim != manifest["dimension"]:
+            raise ValueError(f"the index in {folder} holds vectors of {manifest['dimension']} numbers, but the embedder "
+                             f"given ({given['name']}) makes {given_dim}: load it with the embedder that built it")
+    if built["fingerprint"] != given["fingerprint"]:
+        raise ValueError(
+            f"the index in {folder} was built with another embedder ({built['name']}, fingerprint "
+            f"{built['fingerprint'][:16]}) than the one given ({given['name']}, {given['fingerprint'][:16]}): questions "
+            "would be compared with vectors of another model. Load it with the embedder that built it "
+            f"(rag.load_index(folder, rag.embeddings({built['name']!r}))) or rebuild it: "
+            "rag.save_index(rag.vector_store(docs, embedding), folder)")

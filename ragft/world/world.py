@@ -9,8 +9,11 @@ from typing import Iterable
 
 import numpy as np
 
+from ragft.inputs import check_choice, check_int, check_number
 from ragft.world.registry import (ATTRIBUTES, DOC_KINDS, ENTITY_KINDS, N_TRAIN_WORDINGS, QUESTIONS, STATEMENTS,
                                   Attribute, Draw, draw_order)
+
+MAX_DAY = 100_000  # the last day a world has (about 270 years): prices are stepped day by day up to it
 
 _TOWN_HEADS = ["mar", "vel", "tor", "bren", "ost", "kel", "dun", "ash", "cal", "fen", "hol", "lis",
                "mor", "pel", "quen", "rav", "sel", "tarn", "ul", "wyn", "zor", "bal", "cor", "gar"]
@@ -114,13 +117,11 @@ class World:
 
     def __init__(self, seed: int = 0, n_towns: int = 24, n_companies: int = 16, n_people: int = 24,
                  day: int = 1, news_per_day: int | None = None):
-        for name, n, cap in (("n_towns", n_towns, 240), ("n_companies", n_companies, 128),
-                             ("n_people", n_people, 384)):
-            if not 1 <= n <= cap:
-                raise ValueError(f"{name} must be between 1 and {cap}, got {n}")
-        if day < 1:
-            raise ValueError(f"day must be 1 or later, got {day}")
-        news_per_day = min(4, n_companies) if news_per_day is None else news_per_day
+        seed = check_int("seed", seed, 0)
+        n_towns, n_companies, n_people = (check_int(name, n, 1, cap) for name, n, cap in (
+            ("n_towns", n_towns, 240), ("n_companies", n_companies, 128), ("n_people", n_people, 384)))
+        day = _check_day("day", day)
+        news_per_day = min(4, n_companies) if news_per_day is None else check_int("news_per_day", news_per_day)
         if not 0 <= news_per_day <= n_companies:
             raise ValueError(f"news_per_day must be between 0 and n_companies ({n_companies}), got {news_per_day}")
         self.seed, self.day, self.news_per_day = seed, day, news_per_day
@@ -141,7 +142,7 @@ class World:
     # ---- entities and static facts -----------------------------------------------------------
     def names(self, kind: str) -> list[str]:
         """The names of the entities of a kind ('town', 'company' or 'person')."""
-        return getattr(self, ENTITY_KINDS[kind])
+        return getattr(self, ENTITY_KINDS[check_choice("kind", kind, ENTITY_KINDS)])
 
     def _select(self, kind: str, dynamic: bool, news: bool = False) -> list[Attribute]:
         """This world's attributes of an entity kind: the static ones, the daily reports' or the news'."""
@@ -165,6 +166,8 @@ class World:
 
     def entity(self, name: str) -> dict[str, str]:
         """The static attributes of an entity, with a helpful error for a misspelt name."""
+        if not isinstance(name, str):
+            raise TypeError(f"name must be an entity's name (a string), got {type(name).__name__} {name!r}")
         kind = self.entities.get(name)
         if kind is None:
             close = difflib.get_close_matches(name, list(self.entities), n=1)
@@ -178,15 +181,17 @@ class World:
     # ---- the day clock -----------------------------------------------------------------------
     def advance(self, days: int = 1) -> list[Fact]:
         """Let `days` days pass; return the dynamic facts of the new today."""
-        if days < 1:
+        if check_int("days", days) < 1:
             raise ValueError(f"the world only moves forward: days must be >= 1, got {days}")
+        if self.day + days > MAX_DAY:
+            raise ValueError(f"advancing {days} days from day {self.day} would pass the world's last day, "
+                             f"MAX_DAY = {MAX_DAY}; advance at most {MAX_DAY - self.day} days")
         self.day += days
         return self.facts_on(self.day)
 
     def facts_on(self, day: int) -> list[Fact]:
         """The dynamic facts of one day: every entity's daily reports (weather, high, close), then the news."""
-        if day < 1:
-            raise ValueError(f"days are numbered from 1, got {day}")
+        day = _check_day("day", day)
         rng = np.random.default_rng([self.seed, 1, day])
         facts = []
         for kind in ENTITY_KINDS:
@@ -203,11 +208,11 @@ class World:
         return facts
 
     def dynamic_facts(self, days: Iterable[int]) -> list[Fact]:
-        return [f for d in days for f in self.facts_on(d)]
+        return [f for d in _check_days(days) for f in self.facts_on(d)]
 
     def facts(self, days: Iterable[int] | None = None) -> list[Fact]:
         """Static facts plus the dynamic facts of `days` (default: every day up to today)."""
-        days = range(1, self.day + 1) if days is None else days
+        days = range(1, self.day + 1) if days is None else _check_days(days)
         return self.static_facts() + self.dynamic_facts(days)
 
     # ---- renderings --------------------------------------------------------------------------
@@ -238,7 +243,7 @@ class World:
         cut at sentence boundaries still makes sense on its own. A report (weather, market) gathers
         an entity's facts of its kind on a day; a news document states one fact.
         """
-        days = range(1, self.day + 1) if days is None else days
+        days = range(1, self.day + 1) if days is None else _check_days(days)
         pages = _by_entity(self._static) if static else {}
         docs = [_doc(f"wiki/{_slug(name)}", "encyclopedia", fs, 0) for name, fs in pages.items()]
         for d in days:
@@ -261,11 +266,11 @@ class World:
     def question_mix(self, n: int, dynamic_share: float, days: Iterable[int] | None = None,
                      split: str = "heldout", seed: int = 0) -> list[QA]:
         """n questions of which a `dynamic_share` ask about the dynamic facts of `days` (default: today)."""
-        if not 0.0 <= dynamic_share <= 1.0:
+        if not 0.0 <= check_number("dynamic_share", dynamic_share) <= 1.0:
             raise ValueError(f"dynamic_share is a proportion between 0 and 1, got {dynamic_share}")
-        if n < 1:
-            raise ValueError(f"n must be at least 1, got {n}")
-        days = [self.day] if days is None else list(days)
+        n, seed = check_int("n", n, 1, 1_000_000), check_int("seed", seed, 0)
+        split = check_choice("split", split, ("train", "heldout", "all"))
+        days = [self.day] if days is None else _check_days(days)
         rng = np.random.default_rng([self.seed, 3, seed])
         n_dyn = int(round(n * dynamic_share))
         static_qa = self.qa(self._static, split)
@@ -284,13 +289,31 @@ class World:
 
     def to_json(self, days: Iterable[int] | None = None) -> str:
         """Everything up to today (or over `days`) as plain, stable JSON."""
-        days = list(range(1, self.day + 1) if days is None else days)
+        days = list(range(1, self.day + 1)) if days is None else _check_days(days)
         facts = self.facts(days)
         data = {"seed": self.seed, "day": self.day, "towns": self.towns, "companies": self.companies,
                 "people": self.people, "facts": [asdict(f) for f in facts],
                 "documents": [asdict(d) for d in self.documents(days)],
                 "qa": [asdict(q) for q in self.qa(facts)]}
         return json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False)
+
+
+def _check_day(name: str, day: object) -> int:
+    """A day of the world: an int from 1 to MAX_DAY."""
+    day = check_int(name, day)
+    if day < 1:
+        raise ValueError(f"days are numbered from 1: {name} must be 1 or later, got {day}")
+    if day > MAX_DAY:
+        raise ValueError(f"{name} must be at most MAX_DAY = {MAX_DAY} (about 270 years of days), got {day}")
+    return day
+
+
+def _check_days(days: object) -> list[int]:
+    """A list of days (e.g. `range(1, 11)` or `[61]`); a bare number is refused, not read as one day."""
+    if isinstance(days, (str, bytes)) or not isinstance(days, Iterable):
+        raise TypeError(f"days must be a list of days such as [61] or range(1, 11), got {type(days).__name__} "
+                        f"{days!r}")
+    return [_check_day(f"days[{i}]", d) for i, d in enumerate(days)]
 
 
 def _by_entity(facts: list[Fact]) -> dict[str, list[Fact]]:
