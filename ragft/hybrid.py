@@ -14,7 +14,7 @@ retrieval route answers `rag.NO_ANSWER` rather than the weights guessing.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 from langchain_core.documents import Document
@@ -48,8 +48,16 @@ class HybridChain(Runnable):
     questions per forward pass. Every output says which route it took.
     """
 
-    def __init__(self, retrieval: Runnable, closed_book: Runnable, route: Callable[[str], bool] = is_dynamic):
+    def __init__(self, retrieval: Runnable, closed_book: Runnable, route: Callable[[str], bool] = is_dynamic,
+                 known_names: Iterable[str] | None = None):
         self.retrieval, self.closed_book, self.route = retrieval, closed_book, route
+        self.known = None if known_names is None else {w for name in known_names for w in rag.words(name)}
+
+    def unknown(self, question: str) -> bool:
+        """Whether a question for the weights names nothing the catalogue knows ('In which region is Atlantis?'):
+        the weights would only guess, so the hybrid abstains. Without a catalogue it never abstains here."""
+        names = rag.names_in(question)
+        return self.known is not None and bool(names) and not names & self.known
 
     def invoke(self, question: str, config: Any = None, **kwargs: Any) -> dict:
         return self.batch([check_text("question", question)], config)[0]
@@ -60,15 +68,23 @@ class HybridChain(Runnable):
         outs: list[dict | None] = [None] * len(questions)
         for dynamic, chain in ((True, self.retrieval), (False, self.closed_book)):
             where = [i for i, r in enumerate(routes) if r == dynamic]
+            if not dynamic:
+                for i in [i for i in where if self.unknown(questions[i])]:
+                    outs[i] = {"question": questions[i], "answer": rag.NO_ANSWER, "sources": [], "passages": [],
+                               "route": "weights"}
+                where = [i for i in where if outs[i] is None]
             if where:
                 for i, out in zip(where, chain.batch([questions[i] for i in where], config)):
                     outs[i] = {**out, "route": "retrieval" if dynamic else "weights"}
         return outs  # type: ignore[return-value]
 
 
-def hybrid_chain(retriever: Runnable, llm: Runnable) -> HybridChain:
-    """The hybrid system: a retriever over the dynamic documents only, and the model's weights for the rest."""
-    return HybridChain(rag.rag_chain(retriever, llm), closed_book_chain(llm))
+def hybrid_chain(retriever: Runnable, llm: Runnable, known_names: Iterable[str] | None = None) -> HybridChain:
+    """The hybrid system: a retriever over the dynamic documents only, and the model's weights for the rest.
+
+    known_names: the entities the weights were trained on (e.g. `world.entities`); a question for the weights that
+    names none of them gets `rag.NO_ANSWER` instead of a guess."""
+    return HybridChain(rag.rag_chain(retriever, llm), closed_book_chain(llm), known_names=known_names)
 
 
 def raft_examples(world: World, days: Sequence[int], n: int, max_distractors: int = 4, p_no_gold: float = 0.2,

@@ -169,3 +169,15 @@ def test_every_retriever_factory_wants_k_a_whole_number_at_least_1(k, error, mes
     for make in factories:
         with pytest.raises(error, match=message):
             make()
+
+
+def test_the_hybrid_abstains_on_a_static_question_about_a_name_its_catalogue_lacks(docs, store):
+    static = [q.question for q in WORLD.qa(WORLD.static_facts(), "heldout")][:5]
+    llm = FakeListLLM(responses=["Lowmere"] * 10)
+    chain = hybrid_chain(rag.hybrid_retriever(docs, store, 3), llm, known_names=WORLD.entities)
+    outs = chain.batch(["In which region is Atlantis?"] + static)
+    assert outs[0] == {"question": "In which region is Atlantis?", "answer": rag.NO_ANSWER, "sources": [],
+                       "passages": [], "route": "weights"}
+    assert all(o["route"] == "weights" and o["answer"] == "Lowmere" for o in outs[1:])
+    without = hybrid_chain(rag.hybrid_retriever(docs, store, 3), llm).invoke("In which region is Atlantis?")
+    assert without["answer"] == "Lowmere"  # no catalogue: the weights are asked, as the docstring says
