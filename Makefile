@@ -16,13 +16,13 @@ STAMP  := $(VENV)/.installed
 
 env: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' || { \
 	  echo "error: the course needs Python 3.10 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
 	  echo "       install a newer Python, then run: make PYTHON=python3.11 $(MAKECMDGOALS)"; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
-	$(PY) -m pip install --disable-pip-version-check -q --no-deps -e .
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-nodeps.txt --no-deps -e .
 	@touch $(STAMP)
 
 lab: $(STAMP)

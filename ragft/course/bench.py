@@ -1,7 +1,7 @@
 """The benchmark command: prints the course's measured figures and saves them.
 
     python -m ragft.course.bench              # every part
-    python -m ragft.course.bench base_model   # one part: base_model, rag, finetune or threshold
+    python -m ragft.course.bench base_model   # one part: base_model, rag, finetune, threshold, hybrid, real_model
 
 Figures go to results/benchmark.json, one section per part; running one part keeps the others.
 """
@@ -160,8 +160,56 @@ def _hybrid() -> dict:
             "retriever_seconds": round(h.retriever_seconds, 1), **notebook}
 
 
+def read_scores(reader, items: list) -> dict:
+    """One batched generation on reading items: exact match of the extracted answers with its Wilson 95% interval,
+    the share of raw generations that contain the gold answer, and n."""
+    from ragft.evaluate import exact_match, interval, normalize_answer
+
+    texts = reader.generate([reader.prompt(it.question, it.passages) for it in items])
+    hits = sum(exact_match(reader.extract(t), it.gold) for t, it in zip(texts, items))
+    contains = sum(normalize_answer(it.gold) in normalize_answer(t) for t, it in zip(texts, items))
+    return {"exact_match": round(hits / len(items), 4),
+            "interval": [round(x, 4) for x in interval(hits, len(items))],
+            "contains": round(contains / len(items), 4), "n": len(items)}
+
+
+def _real_model(n: int = 40, seed: int = 0) -> dict:
+    """Issue 20's figures: SmolLM2-135M-Instruct (RAGFT_MODEL=smollm2) beside the course model on the same items,
+    n a figure (held-out wordings; open book on unseen days), each with its Wilson 95% interval.
+
+    load_seconds: GGUF to float32 torch model; tokens_per_second: new tokens over the whole generate call (prompt
+    included) for 8 open-book questions; peak_rss_mb: this process, both models loaded. No LoRA figures yet.
+    """
+    import resource
+
+    from ragft.readers import load_reader
+    from ragft.reading import eval_sets, subsample
+    from ragft.realworld import probe_items
+    from ragft.world import World
+
+    start = time.perf_counter()
+    smol = load_reader("smollm2")
+    load_seconds = time.perf_counter() - start
+    course = load_reader("course")
+    sets = eval_sets(World(seed=0), "heldout", seed)
+    items = {"closed_book_course_world": subsample(sets["closed_book_static"], n, seed),
+             "real_world_probe": probe_items(),
+             **{f"open_book_k{k}": subsample(sets[f"open_book_k{k}"], n, seed) for k in (0, 2, 4)}}
+    timed = [smol.prompt(it.question, it.passages) for it in items["open_book_k2"][:8]]
+    start = time.perf_counter()
+    texts = smol.generate(timed)
+    seconds = time.perf_counter() - start
+    tokens = sum(len(smol.tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts)
+    figures = {name: read_scores(smol, its) for name, its in items.items()}
+    figures |= {f"course_model_{name}": read_scores(course, its) for name, its in items.items()}
+    return {"model": "SmolLM2-135M-Instruct (Q4_1 GGUF, float32)", "load_seconds": round(load_seconds, 1),
+            "tokens_per_second": round(tokens / seconds, 1),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024), **figures}
+
+
 PARTS: dict[str, Callable[[], dict]] = {"base_model": _base_model, "rag": _rag, "finetune": _finetune,
-                                         "threshold": _threshold, "hybrid": _hybrid}
+                                         "threshold": _threshold, "hybrid": _hybrid,
+                                         "real_model": _real_model}
 
 
 def run(parts: list[str]) -> dict:
