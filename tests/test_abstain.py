@@ -10,9 +10,8 @@ from langchain_core.vectorstores import InMemoryVectorStore
 from ragft import rag
 from ragft.hybrid import closed_book_chain, hybrid_chain, is_dynamic
 from ragft.inputs import MAX_QUESTION_CHARS
-from ragft.world import World
+from tests.test_rag import WORLD, docs, store  # noqa: F401 (test_rag's tiny world: days 1-2 in a store)
 
-WORLD = World(seed=0, n_towns=4, n_companies=3, n_people=3, day=3)
 TOWN = WORLD.towns[0]
 NO_REPORT_DAYS = [3, 0, -5, 10**30]   # the store below holds days 1 and 2: day 3 is its future
 UNANSWERABLE = ([f"What was the weather in {TOWN} on day {d}?" for d in NO_REPORT_DAYS]
@@ -21,16 +20,6 @@ UNANSWERABLE = ([f"What was the weather in {TOWN} on day {d}?" for d in NO_REPOR
 BAD_QUESTIONS = [("", ValueError, "question is empty"), ("   \n", ValueError, "question is empty"),
                  (None, TypeError, "question must be a string"), (61, TypeError, "question must be a string"),
                  ("x" * (MAX_QUESTION_CHARS + 1), ValueError, "question has .* characters")]
-
-
-@pytest.fixture(scope="module")
-def docs():
-    return rag.split(WORLD.as_documents(days=[1, 2]))
-
-
-@pytest.fixture(scope="module")
-def store(docs):
-    return rag.vector_store(docs)
 
 
 @pytest.fixture(scope="module")
