@@ -1,0 +1,58 @@
+"""Keeping a kernel's memory low: hand freed memory back to the system, so a notebook fits a 1.5 GB pod.
+
+    release_memory()                     # after a big section: collect garbage, give free heap pages back
+    with big_blocks_to_system():         # around training with large, short-lived tensors
+        ...
+
+PyTorch on CPU allocates tensors with the C library's malloc. glibc keeps what is freed for reuse, so a kernel's
+resident memory stays at its highest point, and short-lived training tensors scattered over the heap leave it
+fragmented. Neither function changes a result: only where freed memory goes. Elsewhere than glibc (macOS,
+Windows, musl) they collect garbage and do nothing more.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+from contextlib import contextmanager
+from typing import Iterator
+
+from ragft.inputs import check_int
+
+M_MMAP_THRESHOLD = -3          # mallopt's parameter: blocks at least this large get their own mapping
+MMAP_THRESHOLD_MAX = 32 << 20  # the ceiling glibc's own threshold rises to on 64-bit, as PyTorch frees big tensors
+
+
+def _glibc():
+    """The C library if it is glibc (it has malloc_trim and mallopt), else None."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
+    except OSError:
+        return None
+
+
+def release_memory() -> None:
+    """Collect garbage and give the heap's free pages back to the system (lowers resident memory, not the peak)."""
+    gc.collect()
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
+@contextmanager
+def big_blocks_to_system(threshold: int = 1 << 20) -> Iterator[None]:
+    """Inside: every block of at least `threshold` bytes is mapped on its own and unmapped when freed, so big
+    short-lived tensors (activations, gradients) leave no fragmented heap behind; the peak stays near what is
+    alive. It costs page faults, so use it around a memory-hungry step, not everywhere. After: glibc's usual
+    ceiling, and the free pages released."""
+    threshold = check_int("threshold", threshold, 1)
+    libc = _glibc()
+    if libc is not None:
+        libc.mallopt(M_MMAP_THRESHOLD, threshold)
+    try:
+        yield
+    finally:
+        if libc is not None:
+            libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_MAX)
+        release_memory()

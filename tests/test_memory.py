@@ -1,0 +1,40 @@
+"""Freed memory goes back to the system (glibc), without changing what a computation gives."""
+
+import pytest
+
+from ragft import memory
+
+glibc_only = pytest.mark.skipif(memory._glibc() is None, reason="malloc_trim and mallopt are glibc's")
+
+
+def _rss_mb() -> float:
+    return int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0]) / 1024
+
+
+@glibc_only
+def test_release_memory_gives_a_fragmented_heap_back():
+    blocks = [b"x" * 100_000 for _ in range(3000)]   # 300 MB of blocks below glibc's mapping threshold: the heap
+    del blocks[:-1]                                 # the last one stays, so the heap cannot shrink from its top
+    held = _rss_mb()
+    memory.release_memory()
+    assert _rss_mb() < held - 200, "release_memory should have handed the freed heap pages back"
+
+
+@glibc_only
+def test_big_blocks_leave_no_heap_behind_and_the_threshold_is_checked():
+    with memory.big_blocks_to_system():
+        start = _rss_mb()
+        for _ in range(3):
+            big = b"x" * 30_000_000
+            del big                                          # left alone, glibc would now keep blocks below 30 MB
+            blocks = [b"x" * 1_500_000 for _ in range(70)]   # 100 MB of 1.5 MB blocks, each mapped on its own
+            del blocks[:-1]                                  # ... so freeing them hands them back at once
+            assert _rss_mb() < start + 40
+        del blocks
+    with pytest.raises(ValueError, match="threshold must be at least 1"):
+        with memory.big_blocks_to_system(0):
+            pass
+
+
+def test_release_memory_runs_anywhere():
+    memory.release_memory()  # on any platform: garbage collected, and the heap trimmed where glibc allows
