@@ -1,4 +1,5 @@
-"""Scores: answers (exact match) and retrieval (recall@k, MRR, nDCG, citations)."""
+"""Scores: answers (exact match, with 95% intervals and paired comparisons) and retrieval (hit@k, recall@k, MRR@10,
+nDCG@10, citations)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,13 @@ import json
 import math
 import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
+
+import numpy as np
+
+from ragft.inputs import check_int
 
 _PUNCT = re.compile(r"[^\w\s.\-]|(?<!\d)\.|\.(?!\d)|-(?!\d)")
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
@@ -44,29 +50,181 @@ def interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def exact_matches(predictions: Sequence[str], golds: Sequence[str]) -> list[bool]:
+    """Whether each prediction matches its gold answer: the per-item outcomes `estimate` and `compare` read."""
+    if len(predictions) != len(golds):
+        raise ValueError(f"{len(predictions)} predictions for {len(golds)} gold answers")
+    return [exact_match(p, g) for p, g in zip(predictions, golds)]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """An accuracy (0 to 1) over n items and its 95% interval [low, high]: where the true accuracy likely lies."""
+
+    value: float
+    low: float
+    high: float
+    n: int
+
+    @property
+    def interval(self) -> list[float]:
+        """[low, high], as a results file stores it."""
+        return [self.low, self.high]
+
+    @classmethod
+    def from_scores(cls, scores: Mapping[str, float], n: int, key: str = "exact_match") -> Estimate:
+        """The estimate inside a dict of scores that holds key, key_low and key_high (as `score_rag` returns)."""
+        if not all(name in scores for name in (key, f"{key}_low", f"{key}_high")):
+            raise KeyError(f"the scores hold no {key} with its interval ({key}_low, {key}_high); they hold "
+                           f"{', '.join(scores)}")
+        return cls(scores[key], scores[f"{key}_low"], scores[f"{key}_high"], n)
+
+    @classmethod
+    def from_share(cls, share: float, n: int) -> Estimate:
+        """A share of n items known only as a number (hit@k, citation accuracy: a count over n) with Wilson's
+        interval, which takes the items as independent; with per-item outcomes, `estimate` clusters by fact."""
+        successes = round(share * n) if isinstance(n, int) and n > 0 else -1
+        if not 0 <= share <= 1 or abs(successes - share * n) > 1e-6:
+            raise ValueError(f"from_share needs a share of n={n!r} items (a count over n), got share={share!r}")
+        return cls(share, *interval(successes, n), n)
+
+    def __format__(self, spec: str) -> str:
+        """f"{e:.1%}" formats the value alone; f"{e}" gives the value with its interval."""
+        return format(self.value, spec) if spec else str(self)
+
+    def __str__(self) -> str:
+        return f"{self.value:.1%} (95% interval {100 * self.low:.1f}-{self.high:.1%}, n={self.n})"
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A paired difference b - a of two accuracies on the same n items (-1 to 1) and its 95% interval."""
+
+    value: float
+    low: float
+    high: float
+    n: int
+
+    @property
+    def within_noise(self) -> bool:
+        """True when the interval holds 0: the data cannot tell the two systems apart."""
+        return self.low <= 0 <= self.high
+
+    @property
+    def phrase(self) -> str:
+        """'+2.2 points [-3.1, +7.4]: within noise', for a printout or a sentence."""
+        points = [f"{100 * x + 0.0:+.1f}" for x in (self.value, self.low, self.high)]
+        return f"{points[0]} points [{points[1]}, {points[2]}]: {'within' if self.within_noise else 'beyond'} noise"
+
+    def __str__(self) -> str:
+        return self.phrase
+
+
+def estimate(correct: Sequence[bool], clusters: Sequence | None = None, seed: int = 0,
+             n_boot: int = 2000) -> Estimate:
+    """The share of correct items and its 95% interval. With `clusters` (each item's fact id: wordings of one fact
+    are right or wrong together), a percentile bootstrap that resamples whole facts; without, Wilson's interval."""
+    values = _outcomes("correct", correct)
+    n, value = len(values), float(values.mean())
+    if clusters is None:
+        low, high = interval(int(values.sum()), n)
+    else:
+        codes = _cluster_codes(clusters, n)
+        low, high = _bootstrap(values, codes, seed, n_boot, floor=0.0)
+    return Estimate(value, low, high, n)
+
+
+def compare(a_correct: Sequence[bool], b_correct: Sequence[bool], clusters: Sequence | None = None, seed: int = 0,
+            n_boot: int = 2000) -> Difference:
+    """How much better system b does than system a on the same items (b - a), with a 95% interval from a paired
+    bootstrap over facts (`clusters`; each item alone without): `within_noise` when it holds 0."""
+    a, b = _outcomes("a_correct", a_correct), _outcomes("b_correct", b_correct)
+    if len(a) != len(b):
+        raise ValueError(f"a_correct has {len(a)} items and b_correct {len(b)}: compare two systems on the same items")
+    codes = np.arange(len(a)) if clusters is None else _cluster_codes(clusters, len(a))
+    low, high = _bootstrap(b - a, codes, seed, n_boot, floor=-1.0)
+    return Difference(float((b - a).mean()), low, high, len(a))
+
+
+def score(predictions: Sequence[str], golds: Sequence[str], clusters: Sequence | None = None) -> Estimate:
+    """Exact match with its 95% interval: `accuracy` plus how far it can be trusted (pass each item's fact id as
+    `clusters` when a fact is asked in several wordings)."""
+    return estimate(exact_matches(predictions, golds), clusters)
+
+
+def error_bars(estimates: Sequence[Estimate]) -> list[list[float]]:
+    """The distances below and above each value to its interval's ends, as matplotlib's `yerr` takes them."""
+    estimates = list(estimates)
+    return [[max(0.0, e.value - e.low) for e in estimates], [max(0.0, e.high - e.value) for e in estimates]]
+
+
+def _outcomes(name: str, correct: Sequence[bool]) -> np.ndarray:
+    """Per-item outcomes (True/False or 1/0) as a float array; a clear error for anything else."""
+    if isinstance(correct, (str, bytes)) or not isinstance(correct, (Sequence, np.ndarray)):
+        raise TypeError(f"{name} must be a list of True/False, one per item, got {type(correct).__name__}")
+    values = np.asarray(correct, dtype=float) if len(correct) else np.zeros(0)
+    if values.ndim != 1 or not np.isin(values, (0, 1)).all():
+        raise ValueError(f"{name} must hold only True/False (or 1/0), one per item, got {list(correct)[:5]!r}...")
+    if not len(values):
+        raise ValueError(f"nothing to score: {name} is empty")
+    return values
+
+
+def _cluster_codes(clusters: Sequence, n: int) -> np.ndarray:
+    """Each item's cluster as an integer 0..C-1."""
+    if isinstance(clusters, (str, bytes)) or len(clusters) != n:
+        raise ValueError(f"clusters must give one fact id per item ({n}), got "
+                         f"{len(clusters) if not isinstance(clusters, (str, bytes)) else repr(clusters)}")
+    return np.unique(np.asarray([str(c) for c in clusters]), return_inverse=True)[1]
+
+
+def _bootstrap(values: np.ndarray, codes: np.ndarray, seed: int, n_boot: int, floor: float) -> tuple[float, float]:
+    """The 2.5th and 97.5th percentiles of the mean over n_boot resamples of whole clusters (with replacement).
+    When every item has the same value resampling cannot vary: Wilson's half-width over the C clusters instead
+    (`floor`: the lowest possible mean, 0 for an accuracy, -1 for a difference)."""
+    seed, n_boot = check_int("seed", seed, 0), check_int("n_boot", n_boot, 100)
+    sums, sizes = np.bincount(codes, weights=values), np.bincount(codes)
+    if values.min() == values.max():
+        spread = interval(0, len(sizes))[1]
+        return max(floor, values[0] - spread), min(1.0, values[0] + spread)
+    draws = np.random.default_rng(seed).integers(len(sizes), size=(n_boot, len(sizes)))
+    means = sums[draws].sum(axis=1) / sizes[draws].sum(axis=1)
+    low, high = np.percentile(means, [2.5, 97.5])
+    return float(low), float(high)
+
+
 # ---- retrieval -----------------------------------------------------------------------------------
 
-def _first_hit(ranked: Sequence[str], relevant: set[str]) -> int | None:
-    """1-based rank of the first relevant id, or None."""
-    return next((i for i, r in enumerate(ranked, 1) if r in relevant), None)
-
-
-def recall_at_k(rankings: Sequence[Sequence[str]], relevant: Sequence[set[str]], k: int) -> float:
-    """Share of questions with at least one relevant document in the top k (each question has one gold fact)."""
+def hit_rate_at_k(rankings: Sequence[Sequence[str]], relevant: Sequence[set[str]], k: int) -> float:
+    """Hit@k (trec_eval's success@k, DPR's top-k accuracy): the share of queries with at least one relevant
+    document in the top k. With one relevant document per query it equals recall@k; with several it reads higher."""
     _check_lengths(rankings, relevant)
+    k = check_int("k", k, 1)
     return sum(any(r in rel for r in ranked[:k]) for ranked, rel in zip(rankings, relevant)) / len(relevant)
 
 
-def mrr(rankings: Sequence[Sequence[str]], relevant: Sequence[set[str]]) -> float:
-    """Mean reciprocal rank of the first relevant document (0 when none is retrieved)."""
+def recall_at_k(rankings: Sequence[Sequence[str]], relevant: Sequence[set[str]], k: int) -> float:
+    """Recall@k as trec_eval (recall_k) and BEIR report it: for each query, the share of its relevant documents
+    found in the top k, averaged over queries. A query with no relevant document scores 0, as in trec_eval."""
     _check_lengths(rankings, relevant)
-    ranks = [_first_hit(ranked, rel) for ranked, rel in zip(rankings, relevant)]
+    k = check_int("k", k, 1)
+    return sum(len(set(ranked[:k]) & rel) / len(rel) for ranked, rel in zip(rankings, relevant) if rel) / len(relevant)
+
+
+def mrr_at_k(rankings: Sequence[Sequence[str]], relevant: Sequence[set[str]], k: int = 10) -> float:
+    """MRR@k (MS MARCO reports MRR@10): the mean over queries of 1 / rank of the first relevant document when it
+    is in the top k, else 0 (trec_eval's recip_rank on rankings cut at k)."""
+    _check_lengths(rankings, relevant)
+    k = check_int("k", k, 1)
+    ranks = [next((i for i, r in enumerate(ranked[:k], 1) if r in rel), None) for ranked, rel in zip(rankings, relevant)]
     return sum(1 / r for r in ranks if r) / len(ranks)
 
 
 def ndcg_at_k(rankings: Sequence[Sequence[str]], relevant: Sequence[set[str] | Mapping[str, float]], k: int = 10) -> float:
-    """Mean nDCG@k: binary relevance for a set of ids, graded (gain = grade) for {id: grade} as in a qrels file."""
+    """Mean nDCG@k (Järvelin & Kekäläinen 2002, as trec_eval's ndcg_cut and BEIR compute it): gain = grade (1 for
+    a set of ids), discounted by log2(rank + 1), over the ideal ordering of every judged relevant document."""
     _check_lengths(rankings, relevant)
+    k = check_int("k", k, 1)
     total = 0.0
     for ranked, rel in zip(rankings, relevant):
         gain = rel if isinstance(rel, Mapping) else dict.fromkeys(rel, 1)
@@ -125,7 +283,9 @@ def score_rag(chain, questions: Sequence | Mapping[str, str], gold: Mapping[str,
     Course world: `questions` are QA items, `gold` is `gold_chunks(docs)` (fact id -> chunk ids). Your own
     documents: `questions` is {query id: question}, `gold` a relevance file {query id: {doc id: grade}}
     (`read_qrels`): grade > 0 is relevant, nDCG uses the grades, and exact match is left out (no answers).
-    recall@k is the hit rate: the share of questions with a relevant document in the top k.
+    Keys: hit@1 and hit@k (share of questions with a relevant document in the top 1 / k), recall@k (share of each
+    question's relevant documents in the top k), mrr@10, ndcg@10, citation_accuracy, exact_match (with its 95% interval,
+    bootstrapped over facts: exact_match_low, exact_match_high; `Estimate.from_scores`), ms_per_question.
     """
     if isinstance(questions, Mapping):
         items = [(qid, text, None) for qid, text in questions.items()]
@@ -139,9 +299,12 @@ def score_rag(chain, questions: Sequence | Mapping[str, str], gold: Mapping[str,
     relevant = [set(g) for g in grades]
     scores = {}
     if all(answer is not None for _, _, answer in items):
-        scores["exact_match"] = accuracy([o["answer"] for o in outs], [answer for _, _, answer in items])
-    return {**scores, "recall@1": recall_at_k(rankings, relevant, 1), f"recall@{k}": recall_at_k(rankings, relevant, k),
-            "mrr": mrr(rankings, relevant), "ndcg@10": ndcg_at_k(rankings, grades, 10),
+        answers = estimate(exact_matches([o["answer"] for o in outs], [answer for _, _, answer in items]),
+                           [qid for qid, _, _ in items])
+        scores = {"exact_match": answers.value, "exact_match_low": answers.low, "exact_match_high": answers.high}
+    return {**scores, "hit@1": hit_rate_at_k(rankings, relevant, 1), f"hit@{k}": hit_rate_at_k(rankings, relevant, k),
+            f"recall@{k}": recall_at_k(rankings, relevant, k), "mrr@10": mrr_at_k(rankings, relevant, 10),
+            "ndcg@10": ndcg_at_k(rankings, grades, 10),
             "citation_accuracy": citation_accuracy([o["sources"] for o in outs], relevant),
             "ms_per_question": 1000 * seconds / len(items)}
 

@@ -2,7 +2,7 @@
 
     chain = hybrid_chain(retriever, llm)    # static questions closed-book, dynamic ones through RAG
     chain.batch(questions)                  # [{'question', 'answer', 'sources', 'passages', 'route'}, ...]
-    raft_examples(world, days, n=2000)      # reading items with distractors to fine-tune on (Zhang et al. 2024)
+    raft_examples(world, days, n=2000)      # reading items, gold present or absent, to fine-tune on (RAFT)
     feedback_examples(store.corrections())  # thumbs-down ratings with a correction, as closed-book reading items
     correction_documents(store.corrections())  # corrections of dated facts, as documents for the index
 
@@ -88,36 +88,51 @@ def hybrid_chain(retriever: Runnable, llm: Runnable, known_names: Iterable[str] 
 
 
 def raft_examples(world: World, days: Sequence[int], n: int, max_distractors: int = 4, p_no_gold: float = 0.2,
-                  seed: int = 0) -> list[ReadingItem]:
+                  p_static: float = 0.5, abstain: str | None = None, seed: int = 0) -> list[ReadingItem]:
     """Reading exercises in the spirit of RAFT (Zhang et al. 2024), from training days and training wordings.
 
-    A share 1 - p_no_gold: a dynamic question with its gold report among 0..max_distractors distractors,
-    the answer copied from the gold. A share p_no_gold: the gold passage is absent; the question is a
-    static one and the passages are what a store of dynamic reports returns for it (reports about the
-    same entity, or others), so the answer must come from the weights and the passages be ignored.
-    Each reader asks the items in its own prompt (`finetune.train_on`).
+    Each item is drawn from a 2x2: a dated question (share 1 - p_static) or a static one (p_static), with its gold
+    passage present (1 - p_no_gold) or absent (p_no_gold), independently, so the question's form (a day or none)
+    says nothing about whether to read. Passages: the gold (a day's report, or the entity's encyclopedia page)
+    among 0..max_distractors look-alikes; without the gold, 1..max_distractors of them (for a dated question the
+    same day's reports of other entities and the entity's other days; for a static one, dynamic reports). Target:
+    the fact's value, copied from the gold when present and from the weights when absent, as RAFT does; for a
+    dated question without its gold, `abstain` instead when given (e.g. `rag.NO_ANSWER` for a reader whose
+    vocabulary can say it; the course tokenizer cannot). Each reader asks the items in its own prompt
+    (`finetune.train_on`). With p_no_gold = p_static = 0 the items are the plain dynamic exercises.
     """
-    if not 0 <= p_no_gold <= 1:
-        raise ValueError(f"p_no_gold is a share between 0 and 1, got {p_no_gold}")
+    if not (0 <= p_no_gold <= 1 and 0 <= p_static <= 1):
+        raise ValueError(f"p_no_gold and p_static are shares between 0 and 1, got {p_no_gold} and {p_static}")
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
+    if abstain is not None:
+        abstain = check_text("abstain", abstain)
     rng = np.random.default_rng([seed, 6])
     index = DocIndex(world, days)
+    pages = {f: d for d in world.documents([], static=True) for f in d.facts}
     facts = world.dynamic_facts(days)
     static = world.static_facts()
     out = []
     for _ in range(n):
         k = int(rng.integers(max_distractors + 1))
-        if rng.random() < p_no_gold:
+        u = rng.random()  # one draw picks the cell of the 2x2: absent with p_no_gold, then static with p_static
+        absent = u < p_no_gold
+        if (u / p_no_gold if absent else (u - p_no_gold) / (1 - p_no_gold)) < p_static:
             fact = static[rng.integers(len(static))]
             question = fact.render(QUESTIONS[fact.attribute][rng.integers(N_TRAIN_WORDINGS)])
             own = index.by_entity.get(fact.entity, [])
             pool = own if own and rng.random() < 0.5 else index.docs
-            docs = [pool[i] for i in rng.choice(len(pool), size=min(max(k, 1), len(pool)), replace=False)]
-            out.append(ReadingItem(question, tuple(d.text for d in docs), fact.value))
+            docs = [pool[i] for i in rng.choice(len(pool), size=min(max(k, int(absent)), len(pool)), replace=False)]
+            docs = docs if absent else [pages[fact.id], *docs]
+            passages = tuple(docs[i].text for i in rng.permutation(len(docs)))
+            out.append(ReadingItem(question, passages, fact.value))
+            continue
+        fact = facts[rng.integers(len(facts))]
+        question = fact.render(QUESTIONS[fact.attribute][rng.integers(N_TRAIN_WORDINGS)])
+        if absent:
+            docs = index.distractors(index.gold[fact.id], max(k, 1), rng)
+            out.append(ReadingItem(question, tuple(d.text for d in docs), abstain or fact.value))
         else:
-            fact = facts[rng.integers(len(facts))]
-            question = fact.render(QUESTIONS[fact.attribute][rng.integers(N_TRAIN_WORDINGS)])
             out.append(open_book_example(index, fact, question, k, rng))
     return out
 

@@ -3,6 +3,7 @@
     reader = load_reader()                        # the course model; 'hf:PATH' loads any local causal LM
     reader.answer(["Name the region of the town Holnok."])              # ['lowmere']
     reader.accuracy(items)                        # exact match on ragft.reading.ReadingItem's, after extract()
+    reader.score(items)                           # the same with its 95% interval (an evaluate.Estimate)
     llm = make_llm()                              # a reader as a LangChain LLM (or an Ollama / OpenAI server)
 
 The setting is an argument or the environment variable RAGFT_MODEL (RAGFT_LLM, its old name, still works):
@@ -29,7 +30,7 @@ from langchain_core.outputs import Generation, LLMResult
 from pydantic import ConfigDict
 
 from ragft import lm
-from ragft.evaluate import accuracy
+from ragft.evaluate import Estimate, accuracy, estimate, exact_matches
 from ragft.inputs import check_int, check_passages, check_text, check_texts
 from ragft.lm.generate import check_prompts, context_limit, keep_end
 from ragft.reading import ReadingItem
@@ -66,6 +67,10 @@ class Reader:
         """The answer inside a generated text (the text itself for a model trained to answer with the value)."""
         return text
 
+    def encode(self, text: str, answer: str | None = None) -> tuple[list[int], list[float]]:
+        """Token ids and loss weights to train on: a text whole, or a prompt and its answer (the answer weighs most)."""
+        return lm.encode(self.tokenizer, text, answer)
+
     def answer(self, questions: Sequence[str], passages: Sequence[Sequence[str]] | None = None) -> list[str]:
         """Answer each question, closed-book or with its passages; one batched generation for all."""
         questions = check_texts("questions", questions)
@@ -81,12 +86,21 @@ class Reader:
 
     def accuracy(self, items: Sequence[ReadingItem]) -> float:
         """Exact match of the extracted answers on reading items (closed-book when an item has no passages)."""
-        items = list(items) if isinstance(items, Sequence) and not isinstance(items, str) else [items]
-        if not all(isinstance(it, ReadingItem) for it in items):
-            raise TypeError("items must be a list of ragft.reading.ReadingItem (question, passages, gold), got "
-                            f"{', '.join(sorted({type(it).__name__ for it in items}))} inside")
+        items = _check_items(items)
         answers = self.answer([it.question for it in items], [it.passages for it in items])
         return accuracy(answers, [it.gold for it in items])
+
+    def correct(self, items: Sequence[ReadingItem]) -> list[bool]:
+        """Whether each item's extracted answer matches its gold: the outcomes `evaluate.compare` pairs up."""
+        items = _check_items(items)
+        return exact_matches(self.answer([it.question for it in items], [it.passages for it in items]),
+                             [it.gold for it in items])
+
+    def score(self, items: Sequence[ReadingItem], seed: int = 0) -> Estimate:
+        """Exact match on reading items with its 95% interval, bootstrapped over facts (wordings of one fact are
+        right or wrong together); Wilson's interval when the items name no fact."""
+        items = _check_items(items)
+        return estimate(self.correct(items), _clusters(items), seed=seed)
 
     def with_model(self, model: torch.nn.Module) -> Reader:
         """The same reader (tokenizer, prompt, settings) around another model, e.g. a fine-tuned copy."""
@@ -178,6 +192,18 @@ class HFReader(Reader):
 
     def extract(self, text: str) -> str:
         return extract_answer(text)
+
+    def encode(self, text: str, answer: str | None = None) -> tuple[list[int], list[float]]:
+        """In a chat template only the answer is learned (the prompt weighs 0), right after the assistant's turn
+        opens, then the end-of-turn token so that the model stops: fine-tuning teaches it to answer with the value."""
+        if not self.chat:
+            return super().encode(text, answer)
+        ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        if answer is None:
+            ids = ids + [self.tokenizer.eos_token_id]
+            return ids, [1.0] * len(ids)
+        ans = self.tokenizer(answer, add_special_tokens=False)["input_ids"] + [self.tokenizer.eos_token_id]
+        return ids + ans, [0.0] * len(ids) + [1.0] * len(ans)
 
 
 _PREFIX = re.compile(r"^(?:final answer|answer|the answer is|the answer|it is|it was|it's)\s*[:\-]?\s+", re.I)
@@ -275,6 +301,20 @@ class ReaderLLM(LLM):
     def _generate(self, prompts: list[str], stop: list[str] | None = None, run_manager: Any = None,
                   **kwargs: Any) -> LLMResult:
         return LLMResult(generations=[[Generation(text=t)] for t in self._complete(prompts, stop)])
+
+
+def _check_items(items: Any) -> list[ReadingItem]:
+    """Reading items as a list (one item alone is accepted)."""
+    items = list(items) if isinstance(items, Sequence) and not isinstance(items, str) else [items]
+    if not all(isinstance(it, ReadingItem) for it in items):
+        raise TypeError("items must be a list of ragft.reading.ReadingItem (question, passages, gold), got "
+                        f"{', '.join(sorted({type(it).__name__ for it in items}))} inside")
+    return items
+
+
+def _clusters(items: Sequence[ReadingItem]) -> list[str] | None:
+    """Each item's fact, for a bootstrap over facts (an item without one is its own); None when none names one."""
+    return [it.fact or f"item {i}" for i, it in enumerate(items)] if any(it.fact for it in items) else None
 
 
 def _check_passage_lists(passages: Any) -> list[tuple[str, ...]]:

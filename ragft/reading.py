@@ -14,10 +14,10 @@ from typing import NamedTuple, Sequence
 import numpy as np
 
 from ragft.inputs import check_choice, check_int, check_text
-from ragft.world import PERSON_VALUED, Doc, Fact, World
+from ragft.world import PERSON_VALUED, Doc, Fact, World, sealed
 
 TRAINING_DAYS = 60  # the course model is pretrained on days 1..TRAINING_DAYS; later days are "unseen"
-EVAL_DAYS = (TRAINING_DAYS + 1, TRAINING_DAYS + 2, TRAINING_DAYS + 3)
+EVAL_DAYS = (TRAINING_DAYS + 1, TRAINING_DAYS + 2, TRAINING_DAYS + 3)  # the dev days (see eval_sets)
 
 
 class ReadingItem(NamedTuple):
@@ -26,6 +26,7 @@ class ReadingItem(NamedTuple):
     question: str
     passages: tuple[str, ...]
     gold: str
+    fact: str = ""  # the fact asked about (its id): wordings of one fact are scored as one cluster
 
 
 class DocIndex:
@@ -55,14 +56,14 @@ class DocIndex:
         return out
 
 
-def closed_book(question: str, gold: str) -> ReadingItem:
+def closed_book(question: str, gold: str, fact: str = "") -> ReadingItem:
     """A question asked with no passage: the reader answers from its weights."""
-    return ReadingItem(question, (), gold)
+    return ReadingItem(question, (), gold, fact)
 
 
 def closed_book_items(world: World, facts: Sequence[Fact], split: str = "heldout") -> list[ReadingItem]:
     """Every question about `facts` in the split's wordings, closed-book: what the weights know of them."""
-    return [closed_book(q.question, q.answer) for q in world.qa(facts, split)]
+    return [closed_book(q.question, q.answer, q.fact_id) for q in world.qa(facts, split)]
 
 
 def open_book_example(index: DocIndex, fact: Fact, question: str, k: int, rng: np.random.Generator) -> ReadingItem:
@@ -77,7 +78,7 @@ def open_book_example(index: DocIndex, fact: Fact, question: str, k: int, rng: n
     gold = index.gold[fact.id]
     docs = [gold] + index.distractors(gold, k, rng)
     order = rng.permutation(len(docs))
-    return ReadingItem(question, tuple(docs[i].text for i in order), fact.value)
+    return ReadingItem(question, tuple(docs[i].text for i in order), fact.value, fact.id)
 
 
 def cloze(template: str, attribute: str) -> str:
@@ -91,22 +92,45 @@ def cloze(template: str, attribute: str) -> str:
 
 def eval_sets(world: World | None = None, split: str = "heldout", seed: int = 0,
               ks: Sequence[int] = (0, 2, 4)) -> dict[str, list[ReadingItem]]:
-    """The benchmark's items: closed-book static, open-book on unseen days with k distractors, and
-    closed-book on the unseen days."""
+    """The dev split: closed-book static, open-book on the unseen days EVAL_DAYS with k distractors, and
+    closed-book on those days. Development looked at it (tune here); final figures come from `sealed_sets`."""
     split, seed = check_choice("split", split, ("train", "heldout", "all")), check_int("seed", seed, 0)
-    if isinstance(ks, (str, bytes)) or not isinstance(ks, Sequence):
-        raise TypeError(f"ks must be a list of numbers of distractors such as (0, 2, 4), got {ks!r}")
-    ks = [check_int(f"ks[{i}]", k, 0) for i, k in enumerate(ks)]
+    ks = _check_ks(ks)
     world = world or World(seed=0)
-    sets = {"closed_book_static": [closed_book(q.question, q.answer) for q in world.qa(world.static_facts(), split)]}
+    sets = {"closed_book_static": [closed_book(q.question, q.answer, q.fact_id)
+                                   for q in world.qa(world.static_facts(), split)]}
     index = DocIndex(world, range(1, EVAL_DAYS[-1] + 1))
     facts = world.dynamic_facts(EVAL_DAYS)
     for k in ks:
         rng = np.random.default_rng([seed, 11, k])
         sets[f"open_book_k{k}"] = [open_book_example(index, f, q.question, k, rng)
                                    for f in facts for q in world.questions(f, split)]
-    sets["closed_book_unseen_day"] = [closed_book(q.question, q.answer) for q in world.qa(facts, split)]
+    sets["closed_book_unseen_day"] = [closed_book(q.question, q.answer, q.fact_id) for q in world.qa(facts, split)]
     return sets
+
+
+def sealed_sets(world: World | None = None, ks: Sequence[int] = (0, 2, 4), seed: int = 0) -> dict[str, list[ReadingItem]]:
+    """The sealed test split, for final figures only: `eval_sets`' figures asked in the sealed wordings, open- and
+    closed-book on the sealed days (`ragft.world.sealed`). No code that trains, tunes or teaches may call it."""
+    ks, seed = _check_ks(ks), check_int("seed", seed, 0)
+    world = world or World(seed=0)
+    with sealed.unsealed():
+        ask = lambda f: [f.render(t) for t in sealed.wordings(f.attribute)]
+        sets = {"closed_book_static": [closed_book(q, f.value, f.id) for f in world.static_facts() for q in ask(f)]}
+        index = DocIndex(world, sealed.SEALED_RANGE)
+        facts = world.dynamic_facts(sealed.SEALED_DAYS)
+        for k in ks:
+            rng = np.random.default_rng([seed, 17, k])
+            sets[f"open_book_k{k}"] = [open_book_example(index, f, q, k, rng) for f in facts for q in ask(f)]
+        sets["closed_book_unseen_day"] = [closed_book(q, f.value, f.id) for f in facts for q in ask(f)]
+    return sets
+
+
+def _check_ks(ks: object) -> list[int]:
+    """Numbers of distractors, such as (0, 2, 4)."""
+    if isinstance(ks, (str, bytes)) or not isinstance(ks, Sequence):
+        raise TypeError(f"ks must be a list of numbers of distractors such as (0, 2, 4), got {ks!r}")
+    return [check_int(f"ks[{i}]", k, 0) for i, k in enumerate(ks)]
 
 
 def subsample(items: list, n: int | None, seed: int) -> list:

@@ -8,6 +8,13 @@
 The files keep plain JSON (the same keys and values the notebooks always wrote); a record checks every field
 when it reads or saves one, so a malformed file fails with its name and the field at fault. Maps keyed by a
 number (days kept, passages, distractors) are keyed by int in the record and by string in the JSON.
+
+Every accuracy comes with its 95% interval in `intervals`, keyed by the accuracy's dotted path in the record
+("closed_static", "rag_dynamic_by_days_kept.30", "week.0.ft_today"). A notebook passes `ragft.evaluate.Estimate`s
+where the numbers go and `from_estimates` splits them:
+
+    ParametricResults.from_estimates(closed_static=reader.score(items), ...).save()
+    record.interval("closed_static")                      # (low, high), or None in a file written before intervals
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar
 
 from ragft import RESULTS_DIR
+from ragft.evaluate import Estimate
 
 Whose = Literal["yours", "shipped"]
 R = TypeVar("R", bound="Results")
@@ -31,6 +39,7 @@ class Results:
     NAME: ClassVar[str]      # the file is results/NAME.json (the kit's own run: results/shipped/NAME.json)
     NOTEBOOK: ClassVar[str]  # the notebook that writes it, for the messages that say what to run
     whose: Whose = field(default="yours", kw_only=True, compare=False)  # not saved: where the record was read
+    intervals: dict[str, list[float]] = field(default_factory=dict, kw_only=True)  # dotted path -> [low, high]
 
     @classmethod
     def path(cls, whose: Whose = "yours", results_dir: Path = RESULTS_DIR) -> Path:
@@ -64,13 +73,35 @@ class Results:
     def from_dict(cls: type[R], data: Any, where: str = "") -> R:
         """A record from parsed JSON, every field checked against its type (`where` names the file in errors)."""
         where = where or f"{cls.NAME}.json"
-        return _convert(data, cls, where, cls.NOTEBOOK)
+        record = _convert(data, cls, where, cls.NOTEBOOK)
+        for path, bounds in record.intervals.items():
+            if not (isinstance(_at(record, path), (int, float)) and len(bounds) == 2 and 0 <= bounds[0] <= bounds[1] <= 1):
+                raise ValueError(f"{where}: intervals: {path!r} should name an accuracy of the record and hold "
+                                 f"[low, high] with 0 <= low <= high <= 1, got {bounds!r}; "
+                                 f"run notebook {cls.NOTEBOOK} again to rewrite it")
+        return record
+
+    @classmethod
+    def from_estimates(cls: type[R], **values: Any) -> R:
+        """A record from its fields where any accuracy, at any depth, may be an `Estimate`: its value goes in the
+        field and its interval in `intervals`, under the accuracy's dotted path."""
+        intervals: dict[str, list[float]] = {}
+        record = cls(**{name: _split(v, name, intervals) for name, v in values.items() if name != "intervals"})
+        record.intervals = {**values.get("intervals", {}), **intervals}
+        return record
+
+    def interval(self, path: str) -> tuple[float, float] | None:
+        """The 95% interval of the accuracy at `path` ("closed_static", "week.0.ft_today"), None if not stored."""
+        _at(self, path)
+        bounds = self.intervals.get(path)
+        return None if bounds is None else (bounds[0], bounds[1])
 
     def to_dict(self) -> dict[str, Any]:
         """The record as the JSON object its file holds (`whose` is not part of it)."""
         out = asdict(self)
         del out["whose"]
-        return out
+        intervals = out.pop("intervals")  # last in the file; none: a file written before them saves back unchanged
+        return {**out, "intervals": intervals} if intervals else out
 
     def save(self, results_dir: Path = RESULTS_DIR) -> Path:
         """Check the record, write it to results/NAME.json (the learner's own run), and return the path."""
@@ -94,6 +125,16 @@ class ParametricResults(Results):
 
 
 @dataclass
+class RetrievalResults(Results):
+    """Notebook 02: four retrievers on the same questions, and the index hot-swap."""
+
+    NAME: ClassVar[str] = "retrieval"
+    NOTEBOOK: ClassVar[str] = "02"
+    retrievers: dict[str, dict[str, Any]]   # keyword / BM25 / vector / hybrid -> score_rag's scores and latencies
+    hot_swap: dict[str, dict[str, float]]   # index -> question set -> exact match (Lewis et al.'s swap, one day each)
+
+
+@dataclass
 class RagResults(Results):
     """Notebook 03: RAG on static and today's questions, and a store that keeps more and more days."""
 
@@ -105,7 +146,7 @@ class RagResults(Results):
     rag_dynamic_by_days_kept_plain: dict[int, float]  # plain vector search, by days kept
     rag_seconds_per_question_by_days_kept: dict[int, float]
     growth: dict[int, dict[str, Any]]  # days kept -> chunks, build_s, memory_mb, search_ms, and per retriever
-    #                                    ("plain", "day filter", "hybrid") recall@1, recall@4, exact_match, latencies
+    #                                    ("plain", "day filter", "hybrid") hit@1, hit@4, exact_match, latencies
 
 
 @dataclass
@@ -135,6 +176,7 @@ class FinetuneResults(Results):
     old_fact_acc_before: float
     old_fact_acc_after_no_replay: float
     old_fact_acc_after_replay: float
+    replay_heldout_acc: float       # the day's facts in held-out wordings, fine-tuned with REPLAY
     lora_acc: float
     full_acc: float
     lora_trainable_params: int
@@ -203,15 +245,47 @@ class HybridResults(Results):
     index_docs_hybrid: int
     index_docs_rag_only: int
     index: dict[str, dict[str, float]]          # "RAG only" / "hybrid" -> chunks, vector_mb, searches, latencies
-    retriever_recall1_before: float
-    retriever_recall1_after: float
-    retriever: dict[str, dict[str, float]]      # "before" / "after" tuning the embedder -> recall@1, @4, exact_match
+    retriever_hit1_before: float                # share of today's questions with the gold chunk first (hit@1)
+    retriever_hit1_after: float
+    retriever: dict[str, dict[str, float]]      # "before" / "after" tuning the embedder -> hit@1, hit@4, exact_match
     retriever_seconds: float
     raft_acc_by_k: dict[str, dict[int, dict[str, float]]]  # reader -> passages k -> kind of question -> accuracy
     raft_by_distractors: dict[str, dict[int, float]]       # reader -> distractors -> accuracy with the gold passage
     feedback_corrections: dict[str, int]        # "static" / "dynamic" -> corrections the simulated user made
     feedback: dict[str, Any]                    # into_index / into_weights: before and after; insert_seconds
     seconds: dict[str, float]                   # training seconds of each part
+
+
+def _split(value: Any, path: str, intervals: dict[str, list[float]]) -> Any:
+    """`value` with every Estimate inside replaced by its number, its interval noted under its dotted path."""
+    if isinstance(value, Estimate):
+        intervals[path] = value.interval
+        return value.value
+    if isinstance(value, dict):
+        if any("." in str(k) for k in value):
+            raise ValueError(f"{path}: keys may not hold '.', which separates the parts of a path; got {list(value)}")
+        return {k: _split(v, f"{path}.{k}", intervals) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_split(v, f"{path}.{i}", intervals) for i, v in enumerate(value)]
+    if is_dataclass(value) and not isinstance(value, type):
+        return type(value)(**{f.name: _split(getattr(value, f.name), f"{path}.{f.name}", intervals)
+                              for f in fields(value)})
+    return value
+
+
+def _at(record: Any, path: str) -> Any:
+    """The value at a dotted path: field names, map keys (int keys written as digits) and list positions."""
+    value = record
+    for part in path.split("."):
+        if is_dataclass(value) and part in {f.name for f in fields(value)}:
+            value = getattr(value, part)
+        elif isinstance(value, dict) and (part in value or (part.lstrip("-").isdigit() and int(part) in value)):
+            value = value[part] if part in value else value[int(part)]
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            raise KeyError(f"{type(record).__name__} has no {path!r} (at {part!r})")
+    return value
 
 
 def scalars(record: Results) -> dict[str, float]:
@@ -231,13 +305,15 @@ def _convert(value: Any, kind: Any, where: str, notebook: str) -> Any:
             raise wrong(f"an object with the fields of {kind.__name__}")
         hints = typing.get_type_hints(kind)
         names = [f.name for f in fields(kind) if f.name != "whose"]
-        missing, unknown = [n for n in names if n not in value], [k for k in value if k not in names]
+        optional = {"intervals"}  # files written before intervals were stored have none
+        missing = [n for n in names if n not in value and n not in optional]
+        unknown = [k for k in value if k not in names]
         if missing or unknown:
             raise ValueError(f"{where}: " + "; ".join(
                 ([f"missing {', '.join(missing)}"] if missing else []) +
                 ([f"unknown {', '.join(map(str, unknown))} (not fields of {kind.__name__})"] if unknown else [])) +
                 f"; run notebook {notebook} again to rewrite it")
-        return kind(**{n: _convert(value[n], hints[n], f"{where}: {n}", notebook) for n in names})
+        return kind(**{n: _convert(value[n], hints[n], f"{where}: {n}", notebook) for n in names if n in value})
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if kind is Any:
         return value

@@ -95,10 +95,10 @@ def test_threshold_exercises():
 
 
 def test_smallest_k():
-    by_k = {1: {"recall@1": 0.8, "exact_match": 0.7}, 2: {"recall@2": 0.96, "exact_match": 0.85},
-            4: {"recall@4": 0.99, "exact_match": 0.8}}
+    by_k = {1: {"hit@1": 0.8, "exact_match": 0.7}, 2: {"hit@2": 0.96, "exact_match": 0.85},
+            4: {"hit@4": 0.99, "exact_match": 0.8}}
     assert "set `my_k`" in str(checks.smallest_k("?", by_k))
-    assert "read the recall@k line" in str(checks.smallest_k(4, by_k))
+    assert "read the hit@k line" in str(checks.smallest_k(4, by_k))
     assert checks.smallest_k(2, by_k).ok and "best at k=2" in str(checks.smallest_k(2, by_k))
 
 

@@ -4,8 +4,9 @@ import pytest
 import torch
 
 from ragft import lm
-from ragft.finetune import (REPLAY, FinetuneConfig, adapter_bytes, daily_config, finetune, merge, report,
-                            training_examples)
+from ragft import finetune as finetune_module
+from ragft.finetune import (REPLAY, REPLAY_POOL, FinetuneConfig, adapter_bytes, daily_config, finetune, merge,
+                            replay_split, report, training_examples)
 from ragft.reading import ReadingItem, closed_book_items
 from ragft.readers import CourseReader
 from ragft.world import World
@@ -56,8 +57,9 @@ def test_fine_tuning_learns_the_new_facts_and_leaves_the_base_model_alone(tiny, 
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
     assert type(result.reader) is CourseReader and result.reader.model is result.model and tiny.model is model
     assert result.trainable_params < result.total_params if method == "lora" else result.trainable_params == result.total_params
-    r = report(result, WORLD, facts, WORLD.static_facts()[:3])
-    assert set(r) >= {"new_heldout", "new_trained_wording", "old_heldout", "seconds", "trainable_params"}
+    r = report(result, WORLD, facts, WORLD.static_facts())
+    assert set(r) >= {"new_heldout", "new_trained_wording", "old_heldout", "old_replayed", "seconds", "trainable_params"}
+    assert r["old_heldout"] == result.reader.accuracy(closed_book_items(WORLD, replay_split(WORLD.static_facts())[1]))
     assert r["new_heldout"] == result.reader.accuracy(closed_book_items(WORLD, facts, "heldout"))
     size = adapter_bytes(result, tmp_path / method)
     assert size > 0 and (size < 200_000 if method == "lora" else True)
@@ -72,6 +74,31 @@ def test_replay_and_early_stopping(tiny):
                                                          check_every=10), old_facts=WORLD.static_facts(), progress=False)
     assert result.steps == 10  # stop_at=0 is reached at the first check
     assert 0.0 <= result.reader.accuracy(closed_book_items(WORLD, facts, "train")) <= 1.0
+
+
+def test_the_replay_split_is_deterministic_disjoint_and_stable():
+    facts = World(seed=0).static_facts()
+    pool, held_out = replay_split(facts)
+    assert (pool, held_out) == replay_split(list(facts))
+    assert not {f.id for f in pool} & {f.id for f in held_out} and len(pool) + len(held_out) == len(facts)
+    assert abs(len(pool) / len(facts) - REPLAY_POOL) < 0.05  # 101 of 208 static facts
+    grown_pool, grown_held_out = replay_split(facts + World(seed=0).facts_on(62))  # more old facts: no fact changes side
+    assert set(pool) <= set(grown_pool) and set(held_out) <= set(grown_held_out)
+    assert replay_split(facts, 0.0) == ([], facts) and replay_split(facts, 1.0) == (facts, [])
+
+
+def test_replay_never_shows_a_held_out_old_fact(tiny, monkeypatch):
+    seen = {}
+    monkeypatch.setattr(finetune_module, "train_on", lambda reader, examples, cfg, old, *a, **k: seen.update(old=old))
+    old_facts = WORLD.static_facts()
+    finetune(tiny, WORLD, WORLD.facts_on(2)[:2], FinetuneConfig(replay=0.5), old_facts=old_facts, progress=False)
+    texts = {e if isinstance(e, str) else e.question for e in seen["old"]}
+    pool, held_out = replay_split(old_facts)
+    assert held_out and pool
+    for fact in held_out:
+        assert not texts & set(WORLD.statements(fact)), fact
+        assert not texts & {q.question for q in WORLD.questions(fact, "all")}, fact
+    assert all(fact.sentence in texts for fact in pool)
 
 
 def test_bad_options_are_refused(tiny):
@@ -98,3 +125,12 @@ def test_train_on_learns_given_examples_and_refuses_bad_settings(tiny):
         train_on(tiny, examples, FinetuneConfig(replay=0.5), progress=False)
     with pytest.raises(ValueError, match="check questions"):
         train_on(tiny, examples, FinetuneConfig(stop_at=0.9), progress=False)
+
+
+def test_the_seeds_bench_reports_mean_and_spread_of_every_figure():
+    from ragft.course.bench_seeds import _spread
+
+    per_seed = [{"acc": {"value": v, "interval": [v - 0.1, v + 0.1], "n": 10}} for v in (0.5, 0.7, 0.6)]
+    acc = _spread(per_seed)["acc"]
+    assert (acc["mean"], acc["min"], acc["max"], acc["std"]) == (0.6, 0.5, 0.7, 0.1)
+    assert acc["per_seed"] == [{k: s["acc"][k] for k in ("value", "interval", "n")} for s in per_seed]

@@ -1,5 +1,7 @@
 """Notebook 06's building blocks: the router and hybrid chain, RAFT examples, feedback examples, the ecosystem map."""
 
+from collections import Counter
+
 import pytest
 from langchain_core.language_models.fake import FakeListLLM
 
@@ -7,8 +9,8 @@ from ragft import lm, rag
 from ragft.course import checks, ecosystem
 from ragft.hybrid import (HybridChain, closed_book_chain, correction_documents, feedback_examples, hybrid_chain, is_dynamic,
                           raft_examples)
-from ragft.reading import ReadingItem
-from ragft.world import World
+from ragft.reading import DocIndex, ReadingItem
+from ragft.world import N_TRAIN_WORDINGS, QUESTIONS, World
 
 WORLD = World(seed=0, n_towns=4, n_companies=3, n_people=3, day=3)
 
@@ -57,25 +59,53 @@ def test_closed_book_chain_uses_the_plain_prompt():
     assert out["answer"] == "Norvale" and llm.seen == [lm.prompt("In which region is Holnok?")]
 
 
-def test_raft_examples_mix_gold_reading_and_gold_absent_static_questions():
-    examples = raft_examples(WORLD, [1, 2], n=400, max_distractors=3, p_no_gold=0.25, seed=1)
-    static_answers = {f.value for f in WORLD.static_facts()}
-    dynamic = {f.id: f for f in WORLD.dynamic_facts([1, 2])}
-    no_gold = 0
+def _raft_cells(examples, days):
+    """Each item's question form (dated or not), whether its gold passage is among its passages, and its fact."""
+    index = DocIndex(WORLD, days)
+    pages = {f: d.text for d in WORLD.documents([], static=True) for f in d.facts}
+    facts = WORLD.dynamic_facts(days) + WORLD.static_facts()
+    by_question = {f.render(w): f for f in facts for w in QUESTIONS[f.attribute][:N_TRAIN_WORDINGS]}
     for item in examples:
-        prompt, answer = lm.prompt(item.question, item.passages), item.gold
-        assert prompt.endswith("answer:") and "passage 1:" in prompt
-        assert prompt.count("passage ") <= 4
-        question = prompt.split("question: ")[1]
-        if is_dynamic(question):
-            assert answer in prompt.split("question:")[0]  # the gold passage states the answer
-        else:
-            no_gold += 1
-            assert answer in static_answers
-    assert 0.15 < no_gold / len(examples) < 0.35
-    assert dynamic  # the days exist
+        fact = by_question[item.question]
+        gold = pages[fact.id] if fact.day == 0 else index.gold[fact.id].text
+        yield is_dynamic(item.question), gold in item.passages, fact, item
+
+
+def test_raft_gold_presence_cannot_be_told_from_whether_the_question_names_a_day():
+    examples = raft_examples(WORLD, [1, 2], n=2000, max_distractors=3, p_no_gold=0.25, p_static=0.5, seed=1)
+    cells = Counter((dated, present) for dated, present, _, _ in _raft_cells(examples, [1, 2]))
+    assert set(cells) == {(True, True), (True, False), (False, True), (False, False)}
+    present = {dated: cells[dated, True] / (cells[dated, True] + cells[dated, False]) for dated in (True, False)}
+    assert all(0.7 < share < 0.8 for share in present.values()) and abs(present[True] - present[False]) < 0.05, present
+    # the best rule from "has a day" alone (each form's majority) does no better than always guessing the majority
+    by_day = sum(max(cells[dated, True], cells[dated, False]) for dated in (True, False))
+    majority = max(sum(cells[d, True] for d in (True, False)), sum(cells[d, False] for d in (True, False)))
+    assert by_day == majority
+    assert 0.4 < (cells[True, True] + cells[True, False]) / len(examples) < 0.6
+
+
+def test_raft_targets_copy_the_gold_or_come_from_the_weights_or_abstain():
+    examples = raft_examples(WORLD, [1, 2], n=400, max_distractors=3, seed=2)
+    for dated, present, fact, item in _raft_cells(examples, [1, 2]):
+        prompt = lm.prompt(item.question, item.passages)
+        assert prompt.endswith("answer:") and "passage 1:" in prompt and prompt.count("passage ") <= 4
+        assert item.gold == fact.value
+        if present:
+            assert fact.value in "\n".join(item.passages)  # the gold passage states the answer
+    abstaining = raft_examples(WORLD, [1, 2], n=400, p_no_gold=0.5, abstain=rag.NO_ANSWER, seed=2)
+    targets = {(dated, present): set() for dated in (True, False) for present in (True, False)}
+    for dated, present, fact, item in _raft_cells(abstaining, [1, 2]):
+        targets[dated, present].add(item.gold == rag.NO_ANSWER)
+    assert targets == {(True, False): {True}, (True, True): {False}, (False, True): {False}, (False, False): {False}}
+
+
+def test_raft_without_absent_gold_or_static_questions_is_the_plain_dynamic_exercises():
+    examples = raft_examples(WORLD, [1, 2], n=200, p_no_gold=0.0, p_static=0.0, seed=3)
+    assert all(dated and present for dated, present, _, _ in _raft_cells(examples, [1, 2]))
     with pytest.raises(ValueError, match="p_no_gold"):
         raft_examples(WORLD, [1], n=5, p_no_gold=1.5)
+    with pytest.raises(ValueError, match="p_static"):
+        raft_examples(WORLD, [1], n=5, p_static=-0.1)
     with pytest.raises(ValueError, match="n must"):
         raft_examples(WORLD, [1], n=0)
 

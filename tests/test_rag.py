@@ -10,7 +10,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.fake import FakeListLLM
 
 from ragft import rag
-from ragft.evaluate import citation_accuracy, mrr, ndcg_at_k, recall_at_k
+from ragft.evaluate import citation_accuracy, hit_rate_at_k, mrr_at_k, ndcg_at_k
 from ragft.world import World
 
 WORLD = World(seed=0, n_towns=4, n_companies=3, n_people=3, day=3)
@@ -51,7 +51,7 @@ def test_every_retriever_finds_the_gold_document(name, docs, store):
     ranked = [[d.metadata["chunk"] for d in retriever.invoke(q.question)] for q in questions]
     gold = [_gold(q.fact_id, docs) for q in questions]
     assert all(len(r) <= 3 for r in ranked)
-    assert recall_at_k(ranked, gold, 3) >= 0.9, name
+    assert hit_rate_at_k(ranked, gold, 3) >= 0.9, name
 
 
 @pytest.mark.parametrize("name", ["vector", "bm25", "hybrid"])
@@ -227,13 +227,14 @@ def test_hnsw_and_ivf_indexes_agree_with_flat_on_a_small_store():
 def test_retrieval_metrics_match_hand_computed_values():
     ranked = [["a", "b", "c"], ["x", "y", "g"], ["p", "q", "r"]]
     gold = [{"a"}, {"g"}, {"z"}]
-    assert recall_at_k(ranked, gold, 1) == pytest.approx(1 / 3)
-    assert recall_at_k(ranked, gold, 3) == pytest.approx(2 / 3)
-    assert mrr(ranked, gold) == pytest.approx((1 + 1 / 3) / 3)
+    assert hit_rate_at_k(ranked, gold, 1) == pytest.approx(1 / 3)
+    assert hit_rate_at_k(ranked, gold, 3) == pytest.approx(2 / 3)
+    assert mrr_at_k(ranked, gold) == pytest.approx((1 + 1 / 3) / 3)
+    assert mrr_at_k(ranked, gold, 2) == pytest.approx(1 / 3)
     assert ndcg_at_k(ranked, gold, 10) == pytest.approx((1 + 0.5) / 3)
     assert citation_accuracy([["a"], ["g", "x"], []], gold) == pytest.approx(1 / 3)
     with pytest.raises(ValueError, match="2 rankings for 3"):
-        mrr(ranked[:2], gold)
+        mrr_at_k(ranked[:2], gold)
 
 
 def test_finetune_embedder_trains_saves_and_loads(tmp_path):
@@ -377,9 +378,9 @@ def test_the_kit_scores_any_documents_against_a_relevance_file(corpus):
     for name, retriever in retrievers.items():
         chain = rag.rag_chain(retriever, FakeListLLM(responses=["x"] * len(QUERIES)), id_key="doc_id")
         scores = score_rag(chain, QUERIES, qrels, 4)
-        assert "exact_match" not in scores and scores["recall@4"] == 1.0, (name, scores)
+        assert "exact_match" not in scores and scores["hit@4"] == 1.0, (name, scores)
         rankings = [[d.id for d in retriever.invoke(q)] for q in QUERIES.values()]
-        assert scores["mrr"] == pytest.approx(mrr(rankings, [{d for d, g in QRELS[q].items() if g} for q in QUERIES]))
+        assert scores["mrr@10"] == pytest.approx(mrr_at_k(rankings, [{d for d, g in QRELS[q].items() if g} for q in QUERIES]))
         assert scores["ndcg@10"] > 0.6, (name, scores)
     # a question naming a day, over documents without days: the hybrid's day filter stays off
     found = retrievers["hybrid"].invoke(QUERIES["q4"])
@@ -404,8 +405,9 @@ def test_hit_rate_ndcg_and_mrr_on_a_relevance_file_match_a_hand_computation():
     # question 1: b (grade 1) first, z (grade 0) is not relevant, a (grade 2) third:
     #   DCG = 1/log2(2) + 2/log2(4) = 2, ideal DCG = 2/log2(2) + 1/log2(3); reciprocal rank 1
     # question 2: c second: nDCG = (1/log2(3)) / 1, reciprocal rank 1/2; question 3: nothing relevant found
-    assert scores["recall@1"] == pytest.approx(1 / 3) and scores["recall@2"] == pytest.approx(2 / 3)
-    assert scores["mrr"] == pytest.approx((1 + 1 / 2 + 0) / 3)
+    assert scores["hit@1"] == pytest.approx(1 / 3) and scores["hit@2"] == pytest.approx(2 / 3)
+    assert scores["recall@2"] == pytest.approx((1 / 2 + 1 + 0) / 3)  # question 1 has two relevant, one in the top 2
+    assert scores["mrr@10"] == pytest.approx((1 + 1 / 2 + 0) / 3)
     assert scores["ndcg@10"] == pytest.approx((2 / (2 + 1 / np.log2(3)) + 1 / np.log2(3) + 0) / 3)
     assert scores["citation_accuracy"] == pytest.approx(1 / 3)  # 'of b' cites b; the others cite every passage
 

@@ -65,7 +65,8 @@ def test_the_weeks_summaries_are_computed_once_in_the_record():
     assert all(isinstance(d, WeekDay) for d in f.week)
     assert list(scalars(f)) == ["raw_heldout_acc", "raw_trained_wording_acc", "paraphrase_heldout_acc",
                                 "paraphrase_trained_wording_acc", "old_fact_acc_before", "old_fact_acc_after_no_replay",
-                                "old_fact_acc_after_replay", "lora_acc", "full_acc", "daily_update_cost_ratio"]
+                                "old_fact_acc_after_replay", "replay_heldout_acc", "lora_acc", "full_acc",
+                                "daily_update_cost_ratio"]
 
 
 def _write(tmp_path, data) -> None:

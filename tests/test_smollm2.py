@@ -1,14 +1,21 @@
 """SmolLM2-135M-Instruct behind the reader seam: its answers extracted from sentences, the error that names the pip
-command when it is missing, and a save_pretrained copy read back through 'hf:PATH' (a real checkpoint end to end)."""
+command when it is missing, a save_pretrained copy read back through 'hf:PATH' (a real checkpoint end to end), and LoRA
+fine-tuning of a chat model: the answer alone learned, adapters over shared frozen weights, the adapter saved and loaded."""
 
+import copy
 import importlib.util
 
 import pytest
+import torch
 
-from ragft import smollm2
+from ragft import lm, smollm2
 from ragft.evaluate import exact_match, interval
-from ragft.readers import HFReader, extract_answer, load_reader, make_llm, parse_setting
-from ragft.realworld import probe_items
+from ragft.finetune import FinetuneConfig, adapter_bytes, frozen_copy, lean_step, merge, train_on
+from ragft.readers import CourseReader, HFReader, extract_answer, load_reader, make_llm, parse_setting
+from ragft.reading import closed_book, closed_book_items
+from ragft import realworld
+from ragft.realworld import probe_items, self_distilled
+from ragft.world import World
 
 INSTALLED = importlib.util.find_spec(smollm2.PACKAGE) is not None
 needs_smollm2 = pytest.mark.skipif(not INSTALLED, reason=f"SmolLM2 is not installed: {smollm2.INSTALL}")
@@ -77,3 +84,110 @@ def test_smollm2_reads_a_passage_knows_the_real_world_and_survives_save_pretrain
     assert copy.ask(question, PASSAGES) == answer
     monkeypatch.setenv("RAGFT_MODEL", f"hf:{path}")
     assert exact_match(make_llm().reader.ask(question, PASSAGES), "17")
+
+
+# ---- LoRA fine-tuning of a model that is not the course model (issue 20, item 4) ------------------------------
+
+TEMPLATE = ("{% for m in messages %}<{{ m['role'] }}> {{ m['content'] }} {% endfor %}"
+            "{% if add_generation_prompt %}<assistant> {% endif %}")
+WORLD = World(seed=0, n_towns=3, n_companies=2, n_people=2, day=2)
+
+
+@pytest.fixture(scope="module")
+def tiny_chat():
+    """A tiny Llama behind HFReader with a chat template: the real-model path (lean_step, frozen_copy) in seconds."""
+    torch.manual_seed(0)
+    tokenizer = lm.train_tokenizer(WORLD)
+    tokenizer.chat_template = TEMPLATE
+    model = lm.build_model(tokenizer, lm.ModelConfig(d_model=48, n_layers=2, n_heads=2, d_ff=96))
+    return HFReader(model, tokenizer, name="tiny-chat")
+
+
+def test_a_chat_reader_learns_the_answer_alone_then_the_end_of_turn(tiny_chat):
+    tok = tiny_chat.tokenizer
+    prompt = tiny_chat.prompt("What was the weather in Holnok on day 2?")
+    ids, weights = tiny_chat.encode(prompt, "foggy")
+    answer = tok("foggy", add_special_tokens=False)["input_ids"]
+    assert ids[-1] == tok.eos_token_id and ids[-1 - len(answer):-1] == answer
+    assert weights == [0.0] * (len(ids) - len(answer) - 1) + [1.0] * (len(answer) + 1)
+    assert ids[:-len(answer) - 1] == tok(prompt, add_special_tokens=False)["input_ids"]
+    text_ids, text_weights = tiny_chat.encode("Holnok was foggy.")
+    assert text_ids[-1] == tok.eos_token_id and set(text_weights) == {1.0}
+    course = CourseReader(tiny_chat.model, tok)  # the course model's encoding is lm.encode's, unchanged
+    assert course.encode(lm.prompt("Who?"), "Ana") == lm.encode(tok, lm.prompt("Who?"), "Ana")
+
+
+def test_lean_step_is_lm_train_steps_loss(tiny_chat):
+    examples = [tiny_chat.encode(tiny_chat.prompt(q.question), q.answer) for q in WORLD.qa(WORLD.facts_on(2)[:3])]
+    batch = lm.collate(examples, tiny_chat.tokenizer.pad_token_id)
+    losses = []
+    for step in (lm.train_step, lean_step):
+        model = copy.deepcopy(tiny_chat.model)
+        losses.append(step(model, torch.optim.SGD(model.parameters(), lr=0.0), batch))
+    assert losses[0] == pytest.approx(losses[1], rel=1e-5)
+
+
+def test_lora_on_a_chat_reader_trains_adapters_over_shared_frozen_weights(tiny_chat):
+    before = {k: v.clone() for k, v in tiny_chat.model.state_dict().items()}
+    item = closed_book_items(WORLD, WORLD.facts_on(2)[:1], "train")[0]
+    result = train_on(tiny_chat, [item], FinetuneConfig(method="lora", steps=8, batch_size=2, lr=1e-2), progress=False)
+    assert result.losses[-1] < result.losses[0]
+    lora_b = [p for n, p in result.model.named_parameters() if "lora_B" in n]
+    assert lora_b and all(p.abs().sum() > 0 for p in lora_b)  # B starts at zero: the adapters moved
+    after = tiny_chat.model.state_dict()
+    assert all(torch.equal(before[k], after[k]) for k in before)  # the reader's own model is untouched
+    assert all(p.requires_grad for p in tiny_chat.model.parameters())
+    base = result.model.get_base_model().model.layers[0].self_attn.q_proj.base_layer.weight
+    assert base.data_ptr() == tiny_chat.model.model.layers[0].self_attn.q_proj.weight.data_ptr()  # shared, not copied
+    merge(result)
+    assert all(torch.equal(before[k], after[k]) for k in before)  # merging writes into a copy
+
+
+@needs_smollm2
+@pytest.mark.slow
+def test_lora_on_smollm2_learns_a_fact_leaves_its_weights_and_round_trips_its_adapter(smol, tmp_path):
+    from peft import PeftModel
+
+    probe = smol.model.model.layers[3].mlp.down_proj.weight
+    before = probe.detach().clone()
+    assert all(p.requires_grad for p in smol.model.parameters())  # the GGUF load leaves an ordinary trainable model
+    item = closed_book("What was the weather in Marnok on day 61?", "rainy")
+    result = train_on(smol, [item], FinetuneConfig(method="lora", steps=4, batch_size=1, lr=1e-3), progress=False)
+    assert result.losses[-1] < result.losses[0], result.losses
+    assert any(p.abs().sum() > 0 for n, p in result.model.named_parameters() if "lora_B" in n)
+    assert torch.equal(probe, before) and result.trainable_params < 0.05 * result.total_params
+    size = adapter_bytes(result, tmp_path / "adapter")
+    assert 0 < size < 20e6  # the adapter alone, not the 540 MB model
+    loaded = PeftModel.from_pretrained(frozen_copy(smol.model), tmp_path / "adapter")
+    ids = torch.tensor([smol.encode(smol.prompt(item.question), item.gold)[0]])
+    with torch.no_grad():
+        assert torch.allclose(loaded(input_ids=ids).logits, result.model(input_ids=ids).logits, atol=1e-5)
+
+
+# ---- keeping the real model's own knowledge: self-distilled replay of general questions ------------------------
+
+def test_the_replay_questions_are_disjoint_from_the_probe():
+    probe = probe_items()
+    words = {w.lower() for table in (realworld.CAPITALS, realworld.SYMBOLS, realworld.CONTINENTS, realworld.LANGUAGES)
+             for pair in table.items() for value in pair for w in value.split()}
+    kinds = ("capital", "chemical symbol", "continent", "language")
+    assert len(set(realworld.REPLAY)) == len(realworld.REPLAY) >= 30
+    assert not set(realworld.REPLAY) & {it.question for it in probe}
+    for question in realworld.REPLAY:
+        tokens = {t.strip("?.,\"'").lower() for t in question.split()}
+        assert not tokens & words, question  # none of the probe's countries, elements or answers
+        assert not any(k in question.lower() for k in kinds), question
+
+
+def test_self_distilled_targets_are_the_readers_own_whole_answers(tiny_chat):
+    questions = realworld.REPLAY[:3]
+    items = self_distilled(tiny_chat, questions, max_new_tokens=6)
+    own = tiny_chat.generate([tiny_chat.prompt(q) for q in questions], max_new_tokens=6)
+    assert [it.question for it in items] == list(questions) and all(not it.passages for it in items)
+    assert [it.gold for it in items] == own  # greedy and whole: the raw answer, not the extracted value
+
+
+def test_the_lora_settings_replay_general_questions():
+    cfg = smollm2.lora_config()
+    assert cfg.method == "lora" and 0 < cfg.replay < 1 and cfg.lr == smollm2.LORA_LR and cfg.lora_r == smollm2.LORA_R
+    assert cfg.replay == smollm2.LORA_REPLAY and tuple(cfg.lora_targets) == smollm2.LORA_TARGETS

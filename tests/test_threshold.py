@@ -103,7 +103,7 @@ def test_measurements_come_from_results_or_the_shipped_copy(tmp_path):
     assert "shipped" in m.source and "hybrid" not in m.source and m.hybrid_static is None
     assert m.rag_dynamic == {1: 0.95, 30: 0.95, 90: 0.925, 365: 0.925}
     assert m.ft_seconds_per_fact == pytest.approx(sum(w.ft_seconds for w in f.week) / (7 * 68))
-    assert m.ft_dynamic == pytest.approx(sum(w.ft_today for w in f.week) / 7) and m.ft_static == 1.0
+    assert m.ft_dynamic == pytest.approx(sum(w.ft_today for w in f.week) / 7) and m.ft_static == f.old_fact_acc_after_replay
     mine = replace(ParametricResults.read("shipped"), closed_static=0.5)
     mine.save(tmp_path)
     assert "shipped" in th.load_measurements(tmp_path).source  # notebooks 01-04 count once all three have run

@@ -1,7 +1,8 @@
 """The benchmark command: prints the course's measured figures and saves them.
 
     python -m ragft.course.bench              # every part
-    python -m ragft.course.bench base_model   # one part: base_model, rag, finetune, threshold, hybrid, real_model
+    python -m ragft.course.bench base_model   # one part: base_model, rag, finetune, threshold, hybrid, real_model,
+                                              # lr_sweep, seeds (ragft/course/bench_seeds.py), sealed
 
 Figures go to results/benchmark.json, one section per part; running one part keeps the others.
 """
@@ -15,6 +16,7 @@ import time
 from typing import Callable
 
 from ragft import RESULTS_DIR
+from ragft.course import bench_seeds
 from ragft.results import FinetuneResults, HybridResults, ThresholdResults, scalars
 
 
@@ -114,14 +116,15 @@ def _rag() -> dict:
     store = rag.vector_store(chunks)
     questions = world.qa(world.facts_on(world.day), "heldout")
     llm = make_llm()
-    # k is chosen from notebook 03's measurement: the default retriever's recall@1 is 1.0 on this world, and
-    # every passage past the gold one is a look-alike the course model may copy from; recall is reported at 5
+    # k is chosen from notebook 03's measurement: the default retriever's hit@1 is 1.0 on this world, and
+    # every passage past the gold one is a look-alike the course model may copy from; the hit rate is reported at 5
     chosen = score_rag(rag.rag_chain(rag.hybrid_retriever(chunks, store, k=1), llm), questions, gold_chunks(chunks), 1)
     scores = score_rag(rag.rag_chain(rag.hybrid_retriever(chunks, store, k=5), llm), questions, gold_chunks(chunks), 5)
     notebooks = notebook_figures(["02", "03"])
     return {"answer_em_unseen_day": round(chosen["exact_match"], 4), "answer_k": 1,
-            "answer_em_unseen_day_k5": round(scores["exact_match"], 4), "recall_at_1": round(chosen["recall@1"], 4),
-            "recall_at_5": round(scores["recall@5"], 4),
+            "answer_em_unseen_day_interval": [round(chosen["exact_match_low"], 4), round(chosen["exact_match_high"], 4)],
+            "answer_em_unseen_day_k5": round(scores["exact_match"], 4), "hit_at_1": round(chosen["hit@1"], 4),
+            "hit_at_5": round(scores["hit@5"], 4),
             "citation_accuracy": round(chosen["citation_accuracy"], 4), "questions": len(questions),
             "embed_overhead_ratio": round(_embed_overhead([c.page_content for c in chunks[:2000]]), 3),
             **_ann_100k(), **notebooks}
@@ -129,7 +132,7 @@ def _rag() -> dict:
 
 def finetune_figures(results: FinetuneResults) -> dict:
     """Issue 5's figures from notebook 04's results: its accuracies and cost ratio, and the week's means."""
-    return {**{k: round(v, 4) for k, v in scalars(results).items()},
+    return {**{k: round(v, 4) for k, v in scalars(results).items()}, "intervals": results.intervals,
             "ft_new_day_acc": round(results.ft_new_day_acc, 4), "rag_new_day_acc": round(results.rag_new_day_acc, 4)}
 
 
@@ -161,9 +164,9 @@ def _hybrid() -> dict:
     h = HybridResults.read("yours")
     return {"acc_hybrid": h.acc_hybrid, "acc_rag_only": h.acc_rag_only, "acc_ft_only": h.acc_ft_only,
             "index_docs_hybrid": h.index_docs_hybrid, "index_docs_rag_only": h.index_docs_rag_only,
-            "retriever_recall1_before": h.retriever_recall1_before, "retriever_recall1_after": h.retriever_recall1_after,
+            "retriever_hit1_before": h.retriever_hit1_before, "retriever_hit1_after": h.retriever_hit1_after,
             "raft_acc_by_k": h.raft_acc_by_k, "default_share": h.default_share,
-            "retriever_seconds": round(h.retriever_seconds, 1), **notebook}
+            "retriever_seconds": round(h.retriever_seconds, 1), "intervals": h.intervals, **notebook}
 
 
 def read_scores(reader, items: list) -> dict:
@@ -179,12 +182,41 @@ def read_scores(reader, items: list) -> dict:
             "contains": round(contains / len(items), 4), "n": len(items)}
 
 
+def lora_figures(reader, seed: int = 0) -> dict:
+    """LoRA on the new facts of one unseen day (`smollm2.LORA_*`, chosen on the dev split), replaying general
+    questions in the model's own answers (`smollm2.learn_facts`): their held-out wordings closed-book (interval
+    bootstrapped over facts), the real-world probe after it and its paired change from before (forgetting), and the
+    seconds on this machine (lora_seconds: the training; lora_replay_seconds: answering the replay questions)."""
+    from ragft import smollm2
+    from ragft.evaluate import compare, estimate
+    from ragft.reading import closed_book_items
+    from ragft.realworld import probe_items
+    from ragft.world import World
+
+    world = World(seed=0, day=smollm2.LORA_DAY)
+    facts = world.facts_on(smollm2.LORA_DAY)[:smollm2.LORA_FACTS]
+    probe_before = reader.correct(probe_items())
+    start = time.perf_counter()
+    result = smollm2.learn_facts(reader, world, facts)
+    replay_seconds = time.perf_counter() - start - result.seconds
+    figure = lambda e: {"exact_match": round(e.value, 4), "interval": [round(e.low, 4), round(e.high, 4)], "n": e.n}
+    probe_after = result.reader.correct(probe_items())
+    change = compare(probe_before, probe_after, seed=seed)
+    return {"lora_new_facts_heldout": figure(result.reader.score(closed_book_items(world, facts, "heldout"), seed)),
+            "real_world_probe_after_lora": figure(estimate(probe_after)),
+            "real_world_probe_change": {**figure(change), "within_noise": change.within_noise},
+            "lora_seconds": round(result.seconds, 1), "lora_replay_seconds": round(replay_seconds, 1),
+            "lora_steps": result.steps, "lora_facts": len(facts), "lora_replay": smollm2.LORA_REPLAY,
+            "lora_day": smollm2.LORA_DAY}
+
+
 def _real_model(n: int = 40, seed: int = 0) -> dict:
     """Issue 20's figures: SmolLM2-135M-Instruct (RAGFT_MODEL=smollm2) beside the course model on the same items,
     n a figure (held-out wordings; open book on unseen days), each with its Wilson 95% interval.
 
     load_seconds: GGUF to float32 torch model; tokens_per_second: new tokens over the whole generate call (prompt
-    included) for 8 open-book questions; peak_rss_mb: this process, both models loaded. No LoRA figures yet.
+    included) for 8 open-book questions; peak_rss_mb: this process, both models loaded, LoRA training included.
+    LoRA figures: see `lora_figures`.
     """
     import resource
 
@@ -208,14 +240,58 @@ def _real_model(n: int = 40, seed: int = 0) -> dict:
     tokens = sum(len(smol.tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts)
     figures = {name: read_scores(smol, its) for name, its in items.items()}
     figures |= {f"course_model_{name}": read_scores(course, its) for name, its in items.items()}
+    figures |= lora_figures(smol, seed)
     return {"model": "SmolLM2-135M-Instruct (Q4_1 GGUF, float32)", "load_seconds": round(load_seconds, 1),
             "tokens_per_second": round(tokens / seconds, 1),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024), **figures}
 
 
+def _sealed(seed: int = 0) -> dict:
+    """Issue 21's sealed figures: the shipped course model on the sealed test split (`reading.sealed_sets`: later
+    unseen days, wordings written after all tuning) and, under "dev", on the dev split (`reading.eval_sets`), each
+    {value, low, high, n} with a 95% interval bootstrapped over facts. Also saved beside the model (sealed.json,
+    with its weights' SHA-256) for its card, which is rewritten to quote them."""
+    from ragft import lm
+    from ragft.lm.card import SEALED_FILE, rewrite_model_card
+    from ragft.readers import load_reader
+    from ragft.reading import eval_sets, sealed_sets
+    from ragft.world import sealed
+
+    from ragft.evaluate import estimate
+
+    reader = load_reader("course")
+
+    def row(correct: list, items: list) -> dict:
+        e = estimate(correct, [it.fact for it in items], seed=seed)
+        return {"value": round(e.value, 4), "low": round(e.low, 4), "high": round(e.high, 4), "n": e.n}
+
+    def has_unknown(item) -> bool:
+        return reader.tokenizer.unk_token_id in reader.tokenizer(item.question)["input_ids"]
+
+    sets, figures, by_unknown = sealed_sets(seed=seed), {}, {}
+    for name, items in sets.items():  # each sealed figure, and split by whether the question holds an unknown word
+        correct, unknown = reader.correct(items), [has_unknown(it) for it in items]
+        figures[name] = row(correct, items)
+        by_unknown[name] = {label: row([c for c, u in zip(correct, unknown) if u == want],
+                                       [it for it, u in zip(items, unknown) if u == want])
+                            for label, want in (("unknown_word", True), ("known_words", False)) if want in unknown}
+    dev = {name: row(reader.correct(items), items) for name, items in eval_sets(seed=seed).items()}
+    share = sum(map(has_unknown, sets["closed_book_static"])) / len(sets["closed_book_static"])
+    result = {**figures, "dev": dev, "by_unknown_word": by_unknown, "days": list(sealed.SEALED_DAYS),
+              "wordings": sealed.count(), "unknown_word_share": round(share, 4)}
+    weights = json.loads((lm.DEFAULT_DIR / "checksums.json").read_text())["files"]["model.safetensors"]["sha256"]
+    saved = {**{k: v for k, v in result.items() if k not in figures}, "figures": figures, "model_sha256": weights,
+             "command": "make bench PART=sealed"}
+    (lm.DEFAULT_DIR / SEALED_FILE).write_text(json.dumps(saved, indent=1) + "\n")
+    rewrite_model_card(lm.DEFAULT_DIR)
+    return result
+
+
 PARTS: dict[str, Callable[[], dict]] = {"base_model": _base_model, "rag": _rag, "finetune": _finetune,
                                          "threshold": _threshold, "hybrid": _hybrid,
-                                         "real_model": _real_model, "notebooks": _notebooks}
+                                         "real_model": _real_model, "notebooks": _notebooks,
+                                         "lr_sweep": bench_seeds.lr_sweep, "seeds": bench_seeds.seeds,
+                                         "sealed": _sealed}
 
 
 def run(parts: list[str]) -> dict:
@@ -224,14 +300,15 @@ def run(parts: list[str]) -> dict:
     if unknown:
         raise SystemExit(f"unknown part(s) {unknown}; choose from {sorted(PARTS)}")
     path = RESULTS_DIR / "benchmark.json"
-    results = json.loads(path.read_text()) if path.exists() else {}
+    ran = {}
     for part in parts:
         start = time.perf_counter()
-        results[part] = PARTS[part]()
+        ran[part] = PARTS[part]()
         print(f"== {part} ({time.perf_counter() - start:.0f} s)")
-        for key, value in results[part].items():
+        for key, value in ran[part].items():
             print(f"  {key:32} {value}" if not isinstance(value, list) else "\n    ".join([f"  {key}", *map(str, value)]))
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    results = {**(json.loads(path.read_text()) if path.exists() else {}), **ran}  # read now: another run may have saved
     path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     print(f"saved to {path}")
     return results

@@ -47,7 +47,7 @@ COMPONENTS = (
     Component("generator", "prompt", "reading format or chat template", "readers.Reader.prompt", "01"),
     Component("generator", "output", "answers with citations", "rag.cite", "02"),
     Component("evaluator", "metrics", "exact match", "evaluate.exact_match", "03"),
-    Component("evaluator", "metrics", "recall@k, MRR, nDCG", "evaluate.score_rag", "03"),
+    Component("evaluator", "metrics", "hit@k, recall@k, MRR@10, nDCG@10", "evaluate.score_rag", "03"),
     Component("evaluator", "human feedback", "thumbs in SQLite", "feedback.FeedbackStore", "03"),
     Component("trainer", "fine-tuning", "pretraining from scratch", "lm.pretrain", "01"),
     Component("trainer", "fine-tuning", "full and LoRA fine-tuning", "finetune.finetune", "04"),

@@ -28,7 +28,7 @@ from matplotlib.ticker import FuncFormatter, NullLocator
 
 from ragft import MODELS_DIR, ROOT, threshold
 from ragft.course import ecosystem
-from ragft.results import FinetuneResults, HybridResults, ParametricResults, RagResults
+from ragft.results import FinetuneResults, HybridResults, ParametricResults, RagResults, Results
 from ragft.world import World
 
 FIGURES_DIR = ROOT / "lessons" / "figures"
@@ -58,9 +58,29 @@ def _finish(fig: Figure, source: str, note: str = MEASURED) -> Figure:
     return fig
 
 
-def _bars(ax, labels: list[str], values: list[float], colours: list[str] | str, title: str) -> None:
-    """Accuracy bars labelled in percent."""
-    drawn = ax.bar(labels, values, color=colours)
+def _intervals(record: Results, paths: list[str]) -> list[tuple[float, float]] | None:
+    """The 95% intervals of the record's accuracies at `paths`, or None (no error bars) if it stores none of them."""
+    bounds = [record.interval(p) for p in paths]
+    if all(b is None for b in bounds):
+        return None
+    if any(b is None for b in bounds):
+        raise ValueError(f"{type(record).__name__} stores intervals for some of {paths} but not all: "
+                         f"run notebook {record.NOTEBOOK} again to rewrite it")
+    return bounds
+
+
+def _yerr(values: list[float], bounds: list[tuple[float, float]] | None) -> list[list[float]] | None:
+    """Error bars (below, above) from 95% intervals, for matplotlib's `yerr`; None draws none."""
+    if bounds is None:
+        return None
+    return [[max(0.0, v - low) for v, (low, _) in zip(values, bounds)],
+            [max(0.0, high - v) for v, (_, high) in zip(values, bounds)]]
+
+
+def _bars(ax, labels: list[str], values: list[float], colours: list[str] | str, title: str,
+          bounds: list[tuple[float, float]] | None = None) -> None:
+    """Accuracy bars labelled in percent, with their 95% intervals as error bars when given."""
+    drawn = ax.bar(labels, values, color=colours, yerr=_yerr(values, bounds), capsize=3, ecolor="black")
     ax.bar_label(drawn, [f"{v:.0%}" for v in values], fontsize=8)
     ax.set(ylim=(0, 1.12), ylabel="accuracy (exact match)", title=title)
     ax.tick_params(axis="x", labelsize=8)
@@ -75,10 +95,12 @@ def _plain_log_ticks(ax) -> None:
     ax.yaxis.set_minor_formatter(FuncFormatter(minor))
 
 
-def _grouped_bars(ax, groups: list[str], series: dict[str, list[float]], colours: list[str]) -> None:
-    """Two bars side by side in each group (one per series), labelled in percent."""
+def _grouped_bars(ax, groups: list[str], series: dict[str, list[float]], colours: list[str],
+                  bounds: dict[str, list[tuple[float, float]] | None] | None = None) -> None:
+    """Two bars side by side in each group (one per series), labelled in percent, with 95% error bars when given."""
     for i, ((label, values), colour) in enumerate(zip(series.items(), colours)):
-        drawn = ax.bar([j + 0.4 * i for j in range(len(groups))], values, 0.4, color=colour, label=label)
+        drawn = ax.bar([j + 0.4 * i for j in range(len(groups))], values, 0.4, color=colour, label=label,
+                       yerr=_yerr(values, (bounds or {}).get(label)), capsize=3, ecolor="black")
         ax.bar_label(drawn, [f"{v:.0%}" for v in values], fontsize=7.5)
     ax.set(xticks=[j + 0.2 for j in range(len(groups))], xticklabels=groups)
 
@@ -135,8 +157,10 @@ def staleness_and_reading() -> Figure:
     values = [p.closed_static, p.closed_unseen_day, bench["open_book_k0"], bench["open_book_k2"],
               bench["open_book_k4"]]
     fig, ax = plt.subplots(figsize=(7, 3.6))
+    closed = _intervals(p, ["closed_static", "closed_unseen_day"])
     _bars(ax, labels, values, ["tab:gray", "tab:red", "tab:green", "tab:green", "tab:green"],
-          "Weights go stale; a passage in the prompt brings the day back")
+          "Weights go stale; a passage in the prompt brings the day back",
+          None if closed is None else closed + [(v, v) for v in values[2:]])  # the model card's: no interval
     return _finish(fig, "results/shipped/parametric.json, models/course-model/benchmark.json")
 
 
@@ -160,12 +184,14 @@ def document_lengths() -> Figure:
 
 def retrieval_versus_reading() -> Figure:
     """Retrieval finds the gold chunk; the small reader is where answers are lost."""
-    today = RagResults.read("shipped").growth[1]["day filter"]
+    rag = RagResults.read("shipped")
+    today = rag.growth[1]["day filter"]
     bench = _read(MODEL_DIR / "benchmark.json")
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.6), width_ratios=[1, 1.1])
-    _bars(ax1, ["recall@1", "recall@4", "exact match"],
-          [today["recall@1"], today["recall@4"], today["exact_match"]],
-          ["tab:blue", "tab:blue", "tab:green"], "The RAG chain on today's questions")
+    _bars(ax1, ["hit@1", "hit@4", "exact match"],
+          [today["hit@1"], today["hit@4"], today["exact_match"]],
+          ["tab:blue", "tab:blue", "tab:green"], "The RAG chain on today's questions",
+          _intervals(rag, [f"growth.1.day filter.{m}" for m in ("hit@1", "hit@4", "exact_match")]))
     _bars(ax2, ["gold\npassage", "gold + 2\ndistractors", "gold + 4\ndistractors"],
           [bench["open_book_k0"], bench["open_book_k2"], bench["open_book_k4"]], "tab:green",
           "The reader alone, given the gold passage")
@@ -175,14 +201,17 @@ def retrieval_versus_reading() -> Figure:
 
 # ---- 03 · evaluate RAG --------------------------------------------------------------------
 def growing_store() -> Figure:
-    """Recall, answers, memory and search time as the store keeps more days."""
-    growth = RagResults.read("shipped").growth
+    """Hit rate, answers, memory and search time as the store keeps more days."""
+    rag = RagResults.read("shipped")
+    growth = rag.growth
     x = sorted(growth)
     fig, axes = plt.subplots(2, 2, figsize=(8.2, 4.9))
-    for ax, metric, title in ((axes[0, 0], "recall@1", "retrieval: gold chunk first"),
+    for ax, metric, title in ((axes[0, 0], "hit@1", "retrieval: gold chunk first"),
                               (axes[0, 1], "exact_match", "answers: exact match")):
         for search, style in (("plain", "o-"), ("day filter", "s--")):
-            ax.plot(x, [growth[d][search][metric] for d in x], style, label=f"{search} vector search")
+            values = [growth[d][search][metric] for d in x]
+            ax.errorbar(x, values, _yerr(values, _intervals(rag, [f"growth.{d}.{search}.{metric}" for d in x])),
+                        fmt=style, capsize=3, label=f"{search} vector search")
         ax.set(ylim=(0, 1.05), ylabel=metric.replace("_", " "), title=title)
     axes[0, 0].legend(fontsize=8, loc="lower left")
     axes[1, 0].plot(x, [growth[d]["memory_mb"] for d in x], "o-", color="tab:gray", label="index memory (MB)")
@@ -208,14 +237,18 @@ def extraction_and_forgetting() -> Figure:
     _grouped_bars(ax1, ["raw text", "paraphrases + QA"],
                   {"trained wordings": [f.raw_trained_wording_acc, f.paraphrase_trained_wording_acc],
                    "held-out wordings": [f.raw_heldout_acc, f.paraphrase_heldout_acc]},
-                  ["tab:olive", "tab:green"])
+                  ["tab:olive", "tab:green"],
+                  {"trained wordings": _intervals(f, ["raw_trained_wording_acc", "paraphrase_trained_wording_acc"]),
+                   "held-out wordings": _intervals(f, ["raw_heldout_acc", "paraphrase_heldout_acc"])})
     ax1.set(ylim=(0, 1.12), ylabel="accuracy on the new facts", title="The form of the data")
     ax1.legend(fontsize=8, loc="upper left")
     _bars(ax2, [f"full\n{f.full_bytes / 1e6:.1f} MB", f"LoRA\n{f.lora_bytes / 1e6:.1f} MB"],
-          [f.full_acc, f.lora_acc], ["tab:green", "tab:cyan"], f"Full vs LoRA, {f.steps} steps")
+          [f.full_acc, f.lora_acc], ["tab:green", "tab:cyan"], f"Full vs LoRA, {f.steps} steps",
+          _intervals(f, ["full_acc", "lora_acc"]))
     _bars(ax3, ["before", "after,\nno replay", "after,\nreplay"],
           [f.old_fact_acc_before, f.old_fact_acc_after_no_replay, f.old_fact_acc_after_replay],
-          ["tab:gray", "tab:red", "tab:green"], "Old static facts, fine-tuned on new")
+          ["tab:gray", "tab:red", "tab:green"], "Old static facts, fine-tuned on new",
+          _intervals(f, ["old_fact_acc_before", "old_fact_acc_after_no_replay", "old_fact_acc_after_replay"]))
     return _finish(fig, "results/shipped/finetune.json")
 
 
@@ -225,10 +258,11 @@ def the_week() -> Figure:
     week, end = f.week, f.end_of_week_first_day
     days = [w.day for w in week]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
-    ax1.plot(days, [w.rag_today for w in week], "s-", color=COLOURS["RAG only"],
-             label="RAG (today's reports indexed)")
-    ax1.plot(days, [w.ft_today for w in week], "o-", color=COLOURS["fine-tuning only"],
-             label="fine-tuned on today's facts")
+    for name, style, strategy, label in (("rag_today", "s-", "RAG only", "RAG (today's reports indexed)"),
+                                         ("ft_today", "o-", "fine-tuning only", "fine-tuned on today's facts")):
+        values = [getattr(w, name) for w in week]
+        ax1.errorbar(days, values, _yerr(values, _intervals(f, [f"week.{i}.{name}" for i in range(len(week))])),
+                     fmt=style, color=COLOURS[strategy], capsize=3, label=label)
     ax1.set(xlabel="day", ylabel="accuracy on today's questions", ylim=(0, 1), xticks=days,
             title=f"Each new day; at the end, day {days[0]}: RAG {end['RAG']:.0%}, "
                   f"fine-tuned {end['fine-tuned every day']:.0%}")
@@ -263,12 +297,17 @@ def hybrid_across_shares() -> Figure:
     strategies = list(h.measured_by_share)
     fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(12, 3.8), width_ratios=[1.3, 1, 0.9])
     for k, marker in zip(strategies, "os^"):
-        ax1.plot(h.shares, h.measured_by_share[k], marker + "-", color=COLOURS[k], label=k)
+        values = h.measured_by_share[k]
+        ax1.errorbar(h.shares, values, _yerr(values, _intervals(h, [f"measured_by_share.{k}.{i}"
+                                                                    for i in range(len(values))])),
+                     fmt=marker + "-", color=COLOURS[k], capsize=3, label=k)
     ax1.set(xlabel="dynamic share of questions", ylabel="accuracy (exact match)", ylim=(0, 1.02),
             title="Measured across question mixes")
     ax1.legend(fontsize=8, loc="lower left")
     _grouped_bars(ax2, strategies, {f"{kind} questions": [h.by_type[k][kind] for k in strategies]
-                                    for kind in ("static", "dynamic")}, ["tab:gray", "tab:cyan"])
+                                    for kind in ("static", "dynamic")}, ["tab:gray", "tab:cyan"],
+                  {f"{kind} questions": _intervals(h, [f"by_type.{k}.{kind}" for k in strategies])
+                   for kind in ("static", "dynamic")})
     ax2.set(ylim=(0, 1.32), ylabel="accuracy (exact match)", title="By kind of question")
     ax2.tick_params(axis="x", labelsize=8)
     ax2.legend(fontsize=8, loc="upper center", ncol=2)

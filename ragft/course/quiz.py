@@ -43,6 +43,7 @@ def plain(markdown: str) -> str:
 
 def parse(markdown: str) -> list[Question]:
     """The questions of a lesson's '## Quiz' section."""
+    markdown = re.sub(r"<!--.*?-->", "", markdown, flags=re.S)  # comments (the quoted numbers' sources) are not shown
     section = re.search(r"^## Quiz\s*$(.*?)(?=^## |\Z)", markdown, re.M | re.S)
     if not section:
         raise ValueError("this lesson has no '## Quiz' section")

@@ -20,7 +20,7 @@ from ragft.world import World
 
 DEFAULT_DIR = MODELS_DIR / "course-model"
 CHECKSUMS = "checksums.json"
-NOT_CHECKED = {"README.md", "history.json", "benchmark.json", CHECKSUMS}  # what the model says about itself
+NOT_CHECKED = {"README.md", "history.json", "benchmark.json", "sealed.json", CHECKSUMS}  # what the model says about itself
 
 
 def save(model, tokenizer, path: str | Path, history: dict | None = None) -> Path:

@@ -9,6 +9,7 @@ wordings are split into a training set and a held-out set.
 * `registry.py`: what a kind of fact is (`Attribute`) and the registry the rest derives from;
 * `attributes.py`: the vocabularies and the world's attributes, one registry entry each;
 * `world.py`: `Fact`, `QA`, `Doc` and the `World` that draws them.
+* `sealed.py`: the sealed test split (days and question wordings) that only final figures read.
 """
 
 from ragft.world.attributes import CONDITIONS, PROFESSIONS, REGIONS, SECTORS  # importing it fills the registry

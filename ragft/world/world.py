@@ -10,6 +10,7 @@ from typing import Iterable
 import numpy as np
 
 from ragft.inputs import check_choice, check_int, check_number
+from ragft.world import sealed
 from ragft.world.registry import (ATTRIBUTES, DOC_KINDS, ENTITY_KINDS, N_TRAIN_WORDINGS, QUESTIONS, STATEMENTS,
                                   Attribute, Draw, draw_order)
 
@@ -186,12 +187,16 @@ class World:
         if self.day + days > MAX_DAY:
             raise ValueError(f"advancing {days} days from day {self.day} would pass the world's last day, "
                              f"MAX_DAY = {MAX_DAY}; advance at most {MAX_DAY - self.day} days")
+        facts = self.facts_on(self.day + days)
         self.day += days
-        return self.facts_on(self.day)
+        return facts
 
     def facts_on(self, day: int) -> list[Fact]:
-        """The dynamic facts of one day: every entity's daily reports (weather, high, close), then the news."""
+        """The dynamic facts of one day: every entity's daily reports (weather, high, close), then the news.
+        Days of the sealed test split (`sealed.SEALED_RANGE`) are refused outside `sealed.unsealed()`."""
         day = _check_day("day", day)
+        if day in sealed.SEALED_RANGE:
+            sealed.check_open(f"day {day}")
         rng = np.random.default_rng([self.seed, 1, day])
         facts = []
         for kind in ENTITY_KINDS:
