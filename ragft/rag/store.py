@@ -251,8 +251,10 @@ def _read_index_files(folder: Path) -> tuple[dict, dict[str, bytes]] | None:
     try:
         text = path.read_text()
     except FileNotFoundError:
-        if path.exists() or any(folder.parent.glob(f"{glob.escape(folder.name)}.tmp-*")):
-            return None  # a save was swapping its folder in
+        # A save was swapping its folder in: its temporary folder lives until the swap's last rename, so look for it
+        # first, then for the folder again (the other order misses a swap that ends between the two looks).
+        if any(folder.parent.glob(f"{glob.escape(folder.name)}.tmp-*")) or path.exists():
+            return None
         raise FileNotFoundError(f"no saved index in {folder} (expected {MANIFEST} written by save_index)") from None
     manifest = _parse_manifest(path, text)
     blobs = {}
