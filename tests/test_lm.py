@@ -16,16 +16,6 @@ from ragft.lm.__main__ import add_config_options, configs_from
 from ragft.world import N_TRAIN_WORDINGS, QUESTIONS, STATEMENTS, World
 
 
-@pytest.fixture(scope="module")
-def world():
-    return World(seed=0)
-
-
-@pytest.fixture(scope="module")
-def tokenizer(world):
-    return lm.train_tokenizer(world)
-
-
 @pytest.mark.parametrize("text", ["184.20", "-3", "day 61", "1907", "0.05", "98765.43"])
 def test_tokenizer_round_trips_numbers(tokenizer, text):
     ids = tokenizer(text, add_special_tokens=False)["input_ids"]

@@ -29,16 +29,6 @@ WORLD_JSON = {(1, 2, 3): "743fdc4cf37e5c8659fc6771dd064956586d0651eab48cec493eeb
 DEV_SETS = "66ec91384f928003f80dbb5f7077149bb7edf8398134db5d473299a7a3286157"  # eval_sets(World(seed=0)), likewise
 
 
-@pytest.fixture(scope="module")
-def world():
-    return World(seed=0)
-
-
-@pytest.fixture(scope="module")
-def tokenizer(world):
-    return lm.train_tokenizer(world)
-
-
 def _templates() -> dict[str, tuple[str, ...]]:
     with sealed.unsealed():
         return {a: sealed.wordings(a) for a in ATTRIBUTES}
