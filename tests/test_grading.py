@@ -1,10 +1,8 @@
 """Autograding (ragft.course.grading): nbgrader assignments made from solutions/, graded by executing submissions.
 
-The slow test grades, through nbgrader, the solved and the unsolved version of notebook 00 (it runs in
-seconds): every exercise full marks, and zero. The other notebooks are covered without a second full
-execution: tests/test_notebooks.py executes every notebook and sees each exercise's check fail unsolved
-and pass solved, and the first test here holds each grade cell to that very check call.
-RAGFT_GRADE_ALL=1 grades every notebook through nbgrader instead (about twice `make course`).
+The slow test grades, through nbgrader, the solved and the unsolved version of every notebook, as a teacher's
+class would be graded: every exercise full marks, and zero (it executes each notebook twice, about twice
+`make course`). RAGFT_GRADE_ONLY=00,01 grades only the notebooks whose names start so, for a quick run.
 """
 
 import ast
@@ -17,7 +15,7 @@ from ragft.course import grading
 from ragft.course.runner import BEGIN, SOLUTIONS_DIR, student_version
 
 SOLUTIONS = sorted(SOLUTIONS_DIR.glob("[0-9][0-9]_*.ipynb"))
-GRADED = None if os.environ.get("RAGFT_GRADE_ALL") else ["00"]
+GRADED = [p for p in os.environ.get("RAGFT_GRADE_ONLY", "").split(",") if p] or None
 
 
 def _meta(cell) -> dict:

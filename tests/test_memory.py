@@ -38,3 +38,16 @@ def test_big_blocks_leave_no_heap_behind_and_the_threshold_is_checked():
 
 def test_release_memory_runs_anywhere():
     memory.release_memory()  # on any platform: garbage collected, and the heap trimmed where glibc allows
+
+
+@glibc_only
+def test_a_nested_use_keeps_big_blocks_mapped_until_the_outermost_ends():
+    with memory.big_blocks_to_system():
+        with memory.big_blocks_to_system():   # e.g. a training step that frees its own blocks, inside a training loop
+            pass
+        start = _rss_mb()
+        blocks = [b"x" * 1_500_000 for _ in range(70)]   # still mapped one by one after the inner block ended
+        del blocks[:-1]
+        assert _rss_mb() < start + 40
+        del blocks
+    assert memory._depth == 0

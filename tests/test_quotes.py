@@ -18,7 +18,7 @@ FILES = quotes.files()
 NOT_MEASURED = [
     "from 0% to a large share", "from 4% to 68%", "from 70% to 12%", "≈10%", "≈96%",     # papers' figures, a start
     "cells 0%", "0% off it", "off it 0%",            # the hot-swap's off-diagonal: the chain abstains by design
-    "50% replay", "50% of every batch", "40% and 60%", "P = 20%", "scenario's 30%", "at 30% dynamic",
+    "70% replay", "70% of every batch", "70% of each batch", "P = 20%", "scenario's 30%", "at 30% dynamic",
     "at 75% and 100%", "between 50% and 75%", "up to 30% dynamic", "at 75–100%", "share of 90%", "10% static",
     "80% of questions", "beat 50% accuracy", "at least 95%", "95% interval", "towards 100%",
 ]

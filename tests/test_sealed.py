@@ -13,10 +13,11 @@ from ragft.lm import card
 from ragft.lm.stages import LATER_STAGES
 from ragft.world import ATTRIBUTES, N_TRAIN_WORDINGS, QUESTIONS, STATEMENTS, World, sealed
 
-# Where the sealed split may be named: its own module, the world's guard, its accessor, the benchmark part that
-# measures it, the model card that quotes it, and the checkpoint's list of files it does not checksum.
+# Where the sealed split may be named: its own module, the world's guard, its accessor, the benchmark parts that
+# measure it (final figures, every setting fixed before), the model card that quotes it, and the checkpoint's list of
+# files it does not checksum.
 ALLOWED = {ROOT / "ragft" / p for p in ("world/sealed.py", "world/world.py", "world/__init__.py", "reading.py",
-                                         "course/bench.py", "lm/card.py", "lm/checkpoint.py")}
+                                         "course/bench_sealed.py", "lm/card.py", "lm/checkpoint.py")}
 MODULES = sorted(p for p in (ROOT / "ragft").rglob("*.py") if "__pycache__" not in p.parts)
 NOTEBOOKS = sorted((ROOT / "solutions").glob("*.ipynb")) + sorted((ROOT / "notebooks").glob("*.ipynb"))
 NAMES = re.compile(r"\bsealed_sets\b|\bSEALED_[A-Z_]+\b|\bunsealed\b|\bworld\.sealed\b|"
@@ -172,7 +173,7 @@ def test_nothing_but_the_accessor_names_the_sealed_split():
 def test_the_card_quotes_sealed_figures_only_for_the_weights_they_measured(tmp_path):
     folder = tmp_path / "model"
     shutil.copytree(lm.DEFAULT_DIR, folder)
-    figure = {"value": 0.5, "low": 0.4, "high": 0.6, "n": 10}
+    figure = {"value": 0.5, "interval": [0.4, 0.6], "n": 10}
     weights = json.loads((folder / "checksums.json").read_text())["files"]["model.safetensors"]["sha256"]
     record = {"figures": {"open_book_k2": figure}, "dev": {"open_book_k2": figure}, "days": [1, 2], "wordings": 3,
               "unknown_word_share": 0.5, "model_sha256": weights, "command": "make bench PART=sealed"}

@@ -51,6 +51,13 @@ def test_the_setting_takes_no_path_and_a_missing_package_names_the_pip_command(m
         load_reader("smollm2")
 
 
+@needs_smollm2
+def test_the_float32_copy_lives_in_the_cache_the_setting_names(monkeypatch, tmp_path):
+    monkeypatch.setenv(smollm2.CACHE_VARIABLE, str(tmp_path))
+    folder = smollm2.cache_folder()
+    assert folder.parent == tmp_path and folder.name == f"SmolLM2-135M-Instruct.Q4_1-{smollm2.gguf_path().stat().st_size}-f32"
+
+
 def test_wilson_intervals_and_the_real_world_probe():
     assert interval(0, 40) == (0.0, pytest.approx(0.0876, abs=1e-4))
     low, high = interval(20, 40)

@@ -2,7 +2,8 @@
 
     python -m ragft.course.bench              # every part
     python -m ragft.course.bench base_model   # one part: base_model, rag, finetune, threshold, hybrid, real_model,
-                                              # lr_sweep, seeds (ragft/course/bench_seeds.py), sealed
+                                              # lr_sweep, replay_sweep, seeds (ragft/course/bench_seeds.py),
+                                              # sealed, sealed_finetune (ragft/course/bench_sealed.py)
 
 Figures go to results/benchmark.json, one section per part; running one part keeps the others.
 """
@@ -16,7 +17,7 @@ import time
 from typing import Callable
 
 from ragft import RESULTS_DIR
-from ragft.course import bench_seeds
+from ragft.course import bench_sealed, bench_seeds
 from ragft.results import FinetuneResults, HybridResults, ThresholdResults, scalars
 
 
@@ -170,16 +171,14 @@ def _hybrid() -> dict:
 
 
 def read_scores(reader, items: list) -> dict:
-    """One batched generation on reading items: exact match of the extracted answers with its Wilson 95% interval,
-    the share of raw generations that contain the gold answer, and n."""
-    from ragft.evaluate import exact_match, interval, normalize_answer
+    """One batched generation on reading items: exact match of the extracted answers with its Wilson 95% interval
+    ({value, interval, n}, `bench_seeds.figure`) and the share of raw generations that contain the gold answer."""
+    from ragft.evaluate import estimate, exact_match, normalize_answer
 
     texts = reader.generate([reader.prompt(it.question, it.passages) for it in items])
-    hits = sum(exact_match(reader.extract(t), it.gold) for t, it in zip(texts, items))
+    hits = [exact_match(reader.extract(t), it.gold) for t, it in zip(texts, items)]
     contains = sum(normalize_answer(it.gold) in normalize_answer(t) for t, it in zip(texts, items))
-    return {"exact_match": round(hits / len(items), 4),
-            "interval": [round(x, 4) for x in interval(hits, len(items))],
-            "contains": round(contains / len(items), 4), "n": len(items)}
+    return {**bench_seeds.figure(estimate(hits)), "contains": round(contains / len(items), 4)}
 
 
 def lora_figures(reader, seed: int = 0) -> dict:
@@ -188,6 +187,7 @@ def lora_figures(reader, seed: int = 0) -> dict:
     bootstrapped over facts), the real-world probe after it and its paired change from before (forgetting), and the
     seconds on this machine (lora_seconds: the training; lora_replay_seconds: answering the replay questions)."""
     from ragft import smollm2
+    from ragft.course.bench_seeds import figure
     from ragft.evaluate import compare, estimate
     from ragft.reading import closed_book_items
     from ragft.realworld import probe_items
@@ -199,7 +199,6 @@ def lora_figures(reader, seed: int = 0) -> dict:
     start = time.perf_counter()
     result = smollm2.learn_facts(reader, world, facts)
     replay_seconds = time.perf_counter() - start - result.seconds
-    figure = lambda e: {"exact_match": round(e.value, 4), "interval": [round(e.low, 4), round(e.high, 4)], "n": e.n}
     probe_after = result.reader.correct(probe_items())
     change = compare(probe_before, probe_after, seed=seed)
     return {"lora_new_facts_heldout": figure(result.reader.score(closed_book_items(world, facts, "heldout"), seed)),
@@ -246,52 +245,12 @@ def _real_model(n: int = 40, seed: int = 0) -> dict:
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024), **figures}
 
 
-def _sealed(seed: int = 0) -> dict:
-    """Issue 21's sealed figures: the shipped course model on the sealed test split (`reading.sealed_sets`: later
-    unseen days, wordings written after all tuning) and, under "dev", on the dev split (`reading.eval_sets`), each
-    {value, low, high, n} with a 95% interval bootstrapped over facts. Also saved beside the model (sealed.json,
-    with its weights' SHA-256) for its card, which is rewritten to quote them."""
-    from ragft import lm
-    from ragft.lm.card import SEALED_FILE, rewrite_model_card
-    from ragft.readers import load_reader
-    from ragft.reading import eval_sets, sealed_sets
-    from ragft.world import sealed
-
-    from ragft.evaluate import estimate
-
-    reader = load_reader("course")
-
-    def row(correct: list, items: list) -> dict:
-        e = estimate(correct, [it.fact for it in items], seed=seed)
-        return {"value": round(e.value, 4), "low": round(e.low, 4), "high": round(e.high, 4), "n": e.n}
-
-    def has_unknown(item) -> bool:
-        return reader.tokenizer.unk_token_id in reader.tokenizer(item.question)["input_ids"]
-
-    sets, figures, by_unknown = sealed_sets(seed=seed), {}, {}
-    for name, items in sets.items():  # each sealed figure, and split by whether the question holds an unknown word
-        correct, unknown = reader.correct(items), [has_unknown(it) for it in items]
-        figures[name] = row(correct, items)
-        by_unknown[name] = {label: row([c for c, u in zip(correct, unknown) if u == want],
-                                       [it for it, u in zip(items, unknown) if u == want])
-                            for label, want in (("unknown_word", True), ("known_words", False)) if want in unknown}
-    dev = {name: row(reader.correct(items), items) for name, items in eval_sets(seed=seed).items()}
-    share = sum(map(has_unknown, sets["closed_book_static"])) / len(sets["closed_book_static"])
-    result = {**figures, "dev": dev, "by_unknown_word": by_unknown, "days": list(sealed.SEALED_DAYS),
-              "wordings": sealed.count(), "unknown_word_share": round(share, 4)}
-    weights = json.loads((lm.DEFAULT_DIR / "checksums.json").read_text())["files"]["model.safetensors"]["sha256"]
-    saved = {**{k: v for k, v in result.items() if k not in figures}, "figures": figures, "model_sha256": weights,
-             "command": "make bench PART=sealed"}
-    (lm.DEFAULT_DIR / SEALED_FILE).write_text(json.dumps(saved, indent=1) + "\n")
-    rewrite_model_card(lm.DEFAULT_DIR)
-    return result
-
-
 PARTS: dict[str, Callable[[], dict]] = {"base_model": _base_model, "rag": _rag, "finetune": _finetune,
                                          "threshold": _threshold, "hybrid": _hybrid,
                                          "real_model": _real_model, "notebooks": _notebooks,
-                                         "lr_sweep": bench_seeds.lr_sweep, "seeds": bench_seeds.seeds,
-                                         "sealed": _sealed}
+                                         "lr_sweep": bench_seeds.lr_sweep, "replay_sweep": bench_seeds.replay_sweep,
+                                         "seeds": bench_seeds.seeds, "sealed": bench_sealed.course_model,
+                                         "sealed_finetune": bench_sealed.finetune_figures}
 
 
 def run(parts: list[str]) -> dict:

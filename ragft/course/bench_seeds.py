@@ -1,7 +1,9 @@
 """The benchmark's fine-tuning parts: each method's learning rate swept on the dev day, and notebooks 04 and 06's
-fine-tuning experiments over several seeds (mean and spread, each seed's value with its 95% interval).
+fine-tuning experiments over several seeds (mean and spread, each seed's value with its 95% interval). Every
+accuracy is stored as `figure` writes it: {value, interval: [low, high], n}.
 
     python -m ragft.course.bench lr_sweep    # LoRA and full fine-tuning, each over its grid, on finetune.LR_DEV_DAY
+    python -m ragft.course.bench replay_sweep   # full fine-tuning's replay share over REPLAY_SHARES, same day
     python -m ragft.course.bench seeds       # notebook 04's experiments and notebook 06's fine-tuning, seeds 0, 1, 2
 
 Only the fine-tuning seed changes between seeds (batch order, LoRA's initial adapters); the world, the questions,
@@ -18,19 +20,24 @@ from typing import Sequence
 SEEDS = (0, 1, 2)
 LR_SEEDS = (0, 1)
 STEPS = 150  # notebook 04's budget for every run of 4.1-4.3
+REPLAY_SHARES = (0.0, 0.3, 0.5, 0.7)
+# The replay rule, fixed before the sweep ran (finetune.py's own criterion for REPLAY): the smallest share whose old
+# facts held out of replay stay within 3 points of the model before fine-tuning (mean over seeds); none: the one
+# that keeps the most.
+REPLAY_TOLERANCE = 0.03
 
 
-def _score(correct: Sequence[bool], items: Sequence) -> dict:
-    """An accuracy with its 95% interval, bootstrapped over facts (evaluate.estimate)."""
-    from ragft.evaluate import estimate
-
-    e = estimate(list(correct), [it.fact for it in items])
+def figure(e) -> dict:
+    """An accuracy (evaluate.Estimate) or a paired difference (evaluate.Difference) as every benchmark section
+    stores it: {value, interval: [low, high], n}."""
     return {"value": round(e.value, 4), "interval": [round(e.low, 4), round(e.high, 4)], "n": e.n}
 
 
-def _difference(d) -> dict:
-    """A paired difference (evaluate.compare) as the results file stores it."""
-    return {"value": round(d.value, 4), "interval": [round(d.low, 4), round(d.high, 4)], "n": d.n}
+def score(correct: Sequence[bool], items: Sequence, seed: int = 0) -> dict:
+    """An accuracy on reading items with its 95% interval, bootstrapped over facts (evaluate.estimate), as `figure`."""
+    from ragft.evaluate import estimate
+
+    return figure(estimate(list(correct), [it.fact for it in items], seed=seed))
 
 
 def _closed(reader, world, facts, split: str = "heldout") -> tuple[list[bool], list]:
@@ -42,7 +49,8 @@ def _closed(reader, world, facts, split: str = "heldout") -> tuple[list[bool], l
 
 def lr_sweep() -> dict:
     """Each method over its grid on the dev day's facts (paraphrases, notebook 04's 150 steps, no replay, LR_SEEDS):
-    accuracy on them in held-out wordings (the choice) and on the old facts held out of replay (the cost)."""
+    accuracy on them in held-out wordings (the choice: best mean over seeds) and on the old facts held out of replay
+    (the cost); per rate and figure, each seed's value with its interval and the mean (`_spread`)."""
     from ragft import finetune as ft
     from ragft.readers import load_reader
     from ragft.world import World
@@ -57,19 +65,53 @@ def lr_sweep() -> dict:
             for seed in LR_SEEDS:
                 cfg = ft.FinetuneConfig(method=method, data="paraphrase", steps=STEPS, lr=lr, seed=seed)
                 tuned = ft.finetune(reader, world, new_facts, cfg, progress=False).reader
-                runs.append([statistics.mean(_closed(tuned, world, facts)[0]) for facts in (new_facts, old_facts)])
-            rows[f"{lr:g}"] = {"new_heldout": round(statistics.mean(r[0] for r in runs), 4),
-                               "old_heldout": round(statistics.mean(r[1] for r in runs), 4)}
+                runs.append({"new_heldout": score(*_closed(tuned, world, new_facts)),
+                             "old_heldout": score(*_closed(tuned, world, old_facts))})
+            rows[f"{lr:g}"] = _spread(runs)
         out[method] = rows
-        out[f"{method}_best_lr"] = float(max(rows, key=lambda lr: (rows[lr]["new_heldout"], rows[lr]["old_heldout"])))
+        out[f"{method}_best_lr"] = float(max(rows, key=lambda lr: (rows[lr]["new_heldout"]["mean"],
+                                                                   rows[lr]["old_heldout"]["mean"])))
     out["in_use"] = {"full": ft.FULL_LR, "lora": ft.LORA_LR}
     return out
 
 
-def _notebook_04(reader, seed: int) -> dict:
-    """Notebook 04's runs with one seed: raw vs paraphrases, LoRA vs full (each at its LR), replay vs none, the week."""
+def choose_replay(rows: dict, before: float, tolerance: float = REPLAY_TOLERANCE) -> float:
+    """The replay rule (REPLAY_TOLERANCE) on `replay_sweep`'s rows: the smallest share whose held-out old facts
+    (mean over seeds) stay within `tolerance` of `before`; if none does, the share that keeps the most."""
+    kept = [s for s in rows if rows[s]["old_heldout"]["mean"] >= before - tolerance]
+    return float(min(kept, key=float)) if kept else float(max(rows, key=lambda s: rows[s]["old_heldout"]["mean"]))
+
+
+def replay_sweep(shares: Sequence[float] = REPLAY_SHARES, seeds: Sequence[int] = LR_SEEDS) -> dict:
+    """Full fine-tuning at FULL_LR on the dev day's facts (paraphrases, 150 steps) with each replay share over
+    `seeds`: the day's facts in held-out wordings and the old facts held out of replay (`replay_split`), before and
+    after; `chosen` is what `choose_replay` picks (`in_use`: finetune.REPLAY)."""
     from ragft import finetune as ft
-    from ragft.evaluate import compare
+    from ragft.readers import load_reader
+    from ragft.world import World
+
+    world, reader = World(seed=0, day=ft.LR_DEV_DAY), load_reader()
+    new_facts, old_facts = world.facts_on(ft.LR_DEV_DAY), world.static_facts()
+    parts = {"new_heldout": new_facts, "old_heldout": ft.replay_split(old_facts)[1]}
+    before = {part: score(*_closed(reader, world, facts)) for part, facts in parts.items()}
+    rows = {}
+    for share in shares:
+        runs = []
+        for seed in seeds:
+            cfg = ft.FinetuneConfig(method="full", data="paraphrase", steps=STEPS, lr=ft.FULL_LR, replay=share, seed=seed)
+            tuned = ft.finetune(reader, world, new_facts, cfg, old_facts=old_facts, progress=False).reader
+            runs.append({part: score(*_closed(tuned, world, facts)) for part, facts in parts.items()})
+        rows[f"{share:g}"] = _spread(runs)
+    return {"dev_day": ft.LR_DEV_DAY, "steps": STEPS, "lr": ft.FULL_LR, "seeds": list(seeds), "before": before,
+            "shares": rows, "rule": f"smallest share keeping held-out old facts within {REPLAY_TOLERANCE:.0%} of before",
+            "chosen": choose_replay(rows, before["old_heldout"]["value"]), "in_use": ft.REPLAY}
+
+
+def _notebook_04(reader, seed: int) -> dict:
+    """Notebook 04's runs with one seed: the 2x2 of the data's form (finetune.DATA) with the memorisation probe, LoRA
+    vs full (each at its LR), replay vs none, the week."""
+    from ragft import finetune as ft
+    from ragft.evaluate import compare, estimate
     from ragft.world import World
 
     world = World(seed=0, day=ft.lm.TRAINING_DAYS + 1)
@@ -77,20 +119,28 @@ def _notebook_04(reader, seed: int) -> dict:
     replayed, held_out = ft.replay_split(old_facts)
     run = lambda **kw: ft.finetune(reader, world, new_facts, ft.FinetuneConfig(steps=STEPS, seed=seed, **kw),
                                    old_facts=old_facts, progress=False).reader
-    models = {"raw": run(data="raw"), "paraphrase": run(), "lora": run(method="lora"), "replay": run(replay=ft.REPLAY)}
-    out, correct = {}, {}
+    models = {**{data: run(data=data) for data in ft.DATA}, "lora": run(method="lora"), "replay": run(replay=ft.REPLAY)}
+    out, correct, probe = {}, {}, {}
     for name, model in models.items():
         correct[name], new_items = _closed(model, world, new_facts)
-        out[f"{name}_new_heldout"] = _score(correct[name], new_items)
+        out[f"{name}_new_heldout"] = score(correct[name], new_items)
         if name in ("paraphrase", "replay"):
             for part, facts in (("old_heldout", held_out), ("old_replayed", replayed)):
-                out[f"{name}_{part}"] = _score(*_closed(model, world, facts))
-    out["raw_trained_wording"] = _score(*_closed(models["raw"], world, new_facts, "train"))
-    out["paraphrase_trained_wording"] = _score(*_closed(models["paraphrase"], world, new_facts, "train"))
+                out[f"{name}_{part}"] = score(*_closed(model, world, facts))
+        if name in ft.DATA:
+            out[f"{name}_trained_wording"] = score(*_closed(model, world, new_facts, "train"))
+            probe[name] = dict(zip([f.id for f in new_facts], ft.memorised(model, new_facts)))
+            out[f"{name}_memorised"] = figure(estimate(list(probe[name].values()), list(probe[name])))
     clusters = [it.fact for it in new_items]
     for name, (a, b) in {"lora_minus_full": ("paraphrase", "lora"), "paraphrase_minus_raw": ("raw", "paraphrase"),
-                         "replay_minus_none_new": ("paraphrase", "replay")}.items():
-        out[name] = _difference(compare(correct[a], correct[b], clusters))
+                         "replay_minus_none_new": ("paraphrase", "replay"),
+                         "paraphrase_no_qa_minus_raw": ("raw", "paraphrase_no_qa"),
+                         "raw_qa_minus_raw": ("raw", "raw_qa"), "paraphrase_minus_raw_qa": ("raw_qa", "paraphrase"),
+                         "paraphrase_minus_paraphrase_no_qa": ("paraphrase_no_qa", "paraphrase")}.items():
+        out[name] = figure(compare(correct[a], correct[b], clusters))
+    for name in ft.DATA:  # the probe minus the held-out questions, each question paired with its fact's probe
+        out[f"{name}_memorised_minus_heldout"] = figure(compare(correct[name], [probe[name][f] for f in clusters],
+                                                                clusters))
     days, tuned, today = list(range(world.day, world.day + 7)), reader, []
     for day in days:  # the daily update of 4.4, closed-book on each day's questions
         cfg = replace(ft.daily_config(), seed=seed)
@@ -98,7 +148,7 @@ def _notebook_04(reader, seed: int) -> dict:
             range(days[0], day)), progress=False).reader
         today.append(statistics.mean(_closed(tuned, world, world.facts_on(day))[0]))
     out["week_ft_new_day_acc"] = {"value": round(statistics.mean(today), 4), "n": 7 * len(new_facts)}
-    out["week_end_first_day"] = _score(*_closed(tuned, world, world.facts_on(days[0])))
+    out["week_end_first_day"] = score(*_closed(tuned, world, world.facts_on(days[0])))
     return out
 
 
@@ -134,7 +184,7 @@ def _by_type(correct: Sequence[bool], questions: Sequence) -> dict:
     for kind in ("static", "dynamic"):
         picked = [(c, closed_book(q.question, q.answer, q.fact_id)) for c, q in zip(correct, questions)
                   if q.dynamic == (kind == "dynamic")]
-        out[kind] = _score([c for c, _ in picked], [it for _, it in picked])
+        out[kind] = score([c for c, _ in picked], [it for _, it in picked])
     return out
 
 
@@ -160,7 +210,7 @@ def _notebook_06(setup, seed: int) -> dict:
              for name, s in systems.items()}
     out = {f"{name}_{kind}": v for name, r in right.items() for kind, v in _by_type(r, questions).items()}
     d = compare(rag_right, right["hybrid"], [q.fact_id for q in questions])
-    out["hybrid_minus_rag_only"] = _difference(d)
+    out["hybrid_minus_rag_only"] = figure(d)
     return out
 
 

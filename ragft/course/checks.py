@@ -158,8 +158,9 @@ def paraphrase_gap(answer: str | None, runs: dict) -> Verdict:
     """Exercise 04.2: where paraphrases beat raw text by more, on training or held-out wordings (from the runs)."""
     if answer not in ("training", "held-out"):
         return Verdict(False, 'set `my_answer` to "training" or "held-out".')
-    gap_train = runs["paraphrase"]["new_trained_wording"] - runs["raw"]["new_trained_wording"]
-    gap_heldout = runs["paraphrase"]["new_heldout"] - runs["raw"]["new_heldout"]
+    acc = lambda run, key: getattr(runs[run][key], "value", runs[run][key])  # an Estimate (finetune.report) or a number
+    gap_train = acc("paraphrase", "new_trained_wording") - acc("raw", "new_trained_wording")
+    gap_heldout = acc("paraphrase", "new_heldout") - acc("raw", "new_heldout")
     truth = "training" if gap_train >= gap_heldout else "held-out"
     numbers = f"the gap is {gap_train:+.0%} on training wordings and {gap_heldout:+.0%} on held-out ones"
     if answer != truth:

@@ -1,0 +1,58 @@
+"""The benchmark's fine-tuning parts: one shape for every accuracy, the replay rule as written, the sealed runs at
+the settings tuned on the dev day."""
+
+import pytest
+
+from ragft import finetune
+from ragft.course import bench, bench_sealed, bench_seeds
+from ragft.evaluate import Difference, Estimate
+from ragft.reading import closed_book
+
+
+def test_every_accuracy_and_difference_is_stored_as_value_interval_n():
+    assert bench_seeds.figure(Estimate(0.51234, 0.4, 0.6, 10)) == {"value": 0.5123, "interval": [0.4, 0.6], "n": 10}
+    assert bench_seeds.figure(Difference(-0.1, -0.2, 0.0, 8)) == {"value": -0.1, "interval": [-0.2, 0.0], "n": 8}
+    items = [closed_book(f"q{i}", "a", f"fact{i // 2}") for i in range(8)]  # 4 facts, 2 wordings each
+    row = bench_seeds.score([True, True, False, False, True, True, True, False], items)
+    assert set(row) == {"value", "interval", "n"} and row["value"] == 0.625 and row["n"] == 8
+    assert 0 <= row["interval"][0] <= 0.625 <= row["interval"][1] <= 1
+
+
+def _rows(old_by_share: dict[str, float]) -> dict:
+    return {s: {"old_heldout": {"mean": v}, "new_heldout": {"mean": 1 - v}} for s, v in old_by_share.items()}
+
+
+def test_the_replay_rule_takes_the_smallest_share_within_tolerance_of_before():
+    rows = _rows({"0": 0.6, "0.3": 0.95, "0.5": 0.975, "0.7": 0.99})
+    assert bench_seeds.REPLAY_TOLERANCE == 0.03
+    assert bench_seeds.choose_replay(rows, before=1.0) == 0.5
+    assert bench_seeds.choose_replay(rows, before=0.97) == 0.3
+    assert bench_seeds.choose_replay(rows, before=1.0, tolerance=0.5) == 0.0
+    assert bench_seeds.choose_replay(_rows({"0.3": 0.8, "0.7": 0.9}), before=1.0) == 0.7  # none within: keeps the most
+
+
+def test_the_sealed_runs_use_the_settings_fixed_on_the_dev_day():
+    full, lora = bench_sealed._config("full", 1), bench_sealed._config("lora_replay", 0)
+    assert (full.method, full.lr, full.replay, full.steps, full.seed, full.data) == (
+        "full", finetune.FULL_LR, 0.0, bench_seeds.STEPS, 1, "paraphrase")
+    assert (lora.method, lora.lr, lora.replay) == ("lora", finetune.LORA_LR, finetune.REPLAY)
+    with pytest.raises(ValueError, match="choose from"):
+        bench_sealed.finetune_figures(methods=("full", "qlora"))
+
+
+def test_the_new_parts_are_registered():
+    assert bench.PARTS["replay_sweep"] is bench_seeds.replay_sweep
+    assert bench.PARTS["sealed_finetune"] is bench_sealed.finetune_figures
+    assert bench.PARTS["sealed"] is bench_sealed.course_model
+
+
+def test_the_sealed_fine_tuning_never_trains_on_what_it_asks(world):
+    from ragft.reading import sealed_sets
+    from ragft.world import sealed
+
+    with sealed.unsealed():
+        facts = world.facts_on(sealed.SEALED_DAYS[0])
+    asked = {it.question for it in sealed_sets(world, ks=())["closed_book_unseen_day"] if it.fact in {f.id for f in facts}}
+    examples = finetune.training_examples(world, facts, "paraphrase")
+    trained = {e if isinstance(e, str) else e.question for e in examples}
+    assert len(asked) == 3 * len(facts) and len(trained) > len(facts) and not asked & trained
