@@ -16,9 +16,10 @@ from pathlib import Path
 from ragft import ROOT
 
 # 2026-12-02: the clean-clone `make test` run of commit 9f5d058 on a quiet 2-core machine, whose notebook runs execute
-# every cell as make course does plus each exercise's solution (so a little longer than make course).
+# every cell as make course does plus each exercise's solution (so a little longer than make course); 02 from
+# `python -m ragft.course.runner 02` alone on 2026-12-02, after SmolLM2 joined it (2.10).
 MEASURED = "make test's notebook runs (make course's cells plus the solutions), 2 CPU cores"
-SECONDS = {"00": 4, "01": 128, "02": 46, "03": 90, "04": 117, "05": 21, "06": 139}
+SECONDS = {"00": 4, "01": 128, "02": 76, "03": 90, "04": 117, "05": 21, "06": 139}
 
 
 def minutes(notebook: str) -> int:
