@@ -79,15 +79,6 @@ class Estimate:
                            f"{', '.join(scores)}")
         return cls(scores[key], scores[f"{key}_low"], scores[f"{key}_high"], n)
 
-    @classmethod
-    def from_share(cls, share: float, n: int) -> Estimate:
-        """A share of n items known only as a number (hit@k, citation accuracy: a count over n) with Wilson's
-        interval, which takes the items as independent; with per-item outcomes, `estimate` clusters by fact."""
-        successes = round(share * n) if isinstance(n, int) and n > 0 else -1
-        if not 0 <= share <= 1 or abs(successes - share * n) > 1e-6:
-            raise ValueError(f"from_share needs a share of n={n!r} items (a count over n), got share={share!r}")
-        return cls(share, *interval(successes, n), n)
-
     def __format__(self, spec: str) -> str:
         """f"{e:.1%}" formats the value alone; f"{e}" gives the value with its interval."""
         return format(self.value, spec) if spec else str(self)
@@ -195,12 +186,18 @@ def _bootstrap(values: np.ndarray, codes: np.ndarray, seed: int, n_boot: int, fl
 
 # ---- retrieval -----------------------------------------------------------------------------------
 
+def hits_at_k(rankings: Sequence[Sequence[str]], relevant: Sequence[set[str]], k: int) -> list[bool]:
+    """Per query: is a relevant document in the top k? (`estimate` turns these into hit@k with its interval.)"""
+    _check_lengths(rankings, relevant)
+    k = check_int("k", k, 1)
+    return [any(r in rel for r in ranked[:k]) for ranked, rel in zip(rankings, relevant)]
+
+
 def hit_rate_at_k(rankings: Sequence[Sequence[str]], relevant: Sequence[set[str]], k: int) -> float:
     """Hit@k (trec_eval's success@k, DPR's top-k accuracy): the share of queries with at least one relevant
     document in the top k. With one relevant document per query it equals recall@k; with several it reads higher."""
-    _check_lengths(rankings, relevant)
-    k = check_int("k", k, 1)
-    return sum(any(r in rel for r in ranked[:k]) for ranked, rel in zip(rankings, relevant)) / len(relevant)
+    hits = hits_at_k(rankings, relevant, k)
+    return sum(hits) / len(hits)
 
 
 def recall_at_k(rankings: Sequence[Sequence[str]], relevant: Sequence[set[str]], k: int) -> float:
@@ -234,10 +231,16 @@ def ndcg_at_k(rankings: Sequence[Sequence[str]], relevant: Sequence[set[str] | M
     return total / len(rankings)
 
 
+def citations_right(cited: Sequence[Sequence[str]], relevant: Sequence[set[str]]) -> list[bool]:
+    """Per answer: does it cite at least one document, and only relevant ones?"""
+    _check_lengths(cited, relevant)
+    return [bool(c) and set(c) <= rel for c, rel in zip(cited, relevant)]
+
+
 def citation_accuracy(cited: Sequence[Sequence[str]], relevant: Sequence[set[str]]) -> float:
     """Share of answers whose citations are exactly relevant documents (at least one, no irrelevant one)."""
-    _check_lengths(cited, relevant)
-    return sum(bool(c) and set(c) <= rel for c, rel in zip(cited, relevant)) / len(relevant)
+    right = citations_right(cited, relevant)
+    return sum(right) / len(right)
 
 
 def _check_lengths(a: Sequence, b: Sequence) -> None:
@@ -284,8 +287,9 @@ def score_rag(chain, questions: Sequence | Mapping[str, str], gold: Mapping[str,
     documents: `questions` is {query id: question}, `gold` a relevance file {query id: {doc id: grade}}
     (`read_qrels`): grade > 0 is relevant, nDCG uses the grades, and exact match is left out (no answers).
     Keys: hit@1 and hit@k (share of questions with a relevant document in the top 1 / k), recall@k (share of each
-    question's relevant documents in the top k), mrr@10, ndcg@10, citation_accuracy, exact_match (with its 95% interval,
-    bootstrapped over facts: exact_match_low, exact_match_high; `Estimate.from_scores`), ms_per_question.
+    question's relevant documents in the top k), mrr@10, ndcg@10, citation_accuracy, exact_match, ms_per_question.
+    Every share (hit@1, hit@k, citation_accuracy, exact_match) comes with its 95% interval, bootstrapped over facts
+    (over queries for your own documents): NAME_low and NAME_high, read by `Estimate.from_scores(scores, n, NAME)`.
     """
     if isinstance(questions, Mapping):
         items = [(qid, text, None) for qid, text in questions.items()]
@@ -296,17 +300,18 @@ def score_rag(chain, questions: Sequence | Mapping[str, str], gold: Mapping[str,
     seconds = time.perf_counter() - start
     rankings = [[_doc_id(p) for p in o["passages"]] for o in outs]
     grades = [_relevant(gold.get(qid, set())) for qid, _, _ in items]
-    relevant = [set(g) for g in grades]
-    scores = {}
+    relevant, clusters = [set(g) for g in grades], [qid for qid, _, _ in items]
+    shares = {"hit@1": hits_at_k(rankings, relevant, 1), f"hit@{k}": hits_at_k(rankings, relevant, k),
+              "citation_accuracy": citations_right([o["sources"] for o in outs], relevant)}
     if all(answer is not None for _, _, answer in items):
-        answers = estimate(exact_matches([o["answer"] for o in outs], [answer for _, _, answer in items]),
-                           [qid for qid, _, _ in items])
-        scores = {"exact_match": answers.value, "exact_match_low": answers.low, "exact_match_high": answers.high}
-    return {**scores, "hit@1": hit_rate_at_k(rankings, relevant, 1), f"hit@{k}": hit_rate_at_k(rankings, relevant, k),
-            f"recall@{k}": recall_at_k(rankings, relevant, k), "mrr@10": mrr_at_k(rankings, relevant, 10),
-            "ndcg@10": ndcg_at_k(rankings, grades, 10),
-            "citation_accuracy": citation_accuracy([o["sources"] for o in outs], relevant),
-            "ms_per_question": 1000 * seconds / len(items)}
+        shares = {"exact_match": exact_matches([o["answer"] for o in outs], [answer for _, _, answer in items]),
+                  **shares}
+    scores = {}
+    for name, outcomes in shares.items():
+        e = estimate(outcomes, clusters)
+        scores.update({name: e.value, f"{name}_low": e.low, f"{name}_high": e.high})
+    return {**scores, f"recall@{k}": recall_at_k(rankings, relevant, k), "mrr@10": mrr_at_k(rankings, relevant, 10),
+            "ndcg@10": ndcg_at_k(rankings, grades, 10), "ms_per_question": 1000 * seconds / len(items)}
 
 
 def _relevant(gold: set[str] | Mapping[str, float]) -> dict[str, float]:

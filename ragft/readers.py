@@ -34,7 +34,7 @@ from ragft.evaluate import Estimate, accuracy, estimate, exact_matches
 from ragft.inputs import check_int, check_passages, check_text, check_texts
 from ragft.lm.generate import check_prompts, context_limit, keep_end
 from ragft.memory import big_blocks_to_system
-from ragft.reading import ReadingItem
+from ragft.reading import ReadingItem, fact_clusters
 
 SETTING_VARIABLE = "RAGFT_MODEL"
 OLD_SETTING_VARIABLE = "RAGFT_LLM"
@@ -101,7 +101,7 @@ class Reader:
         """Exact match on reading items with its 95% interval, bootstrapped over facts (wordings of one fact are
         right or wrong together); Wilson's interval when the items name no fact."""
         items = _check_items(items)
-        return estimate(self.correct(items), _clusters(items), seed=seed)
+        return estimate(self.correct(items), fact_clusters(items), seed=seed)
 
     def with_model(self, model: torch.nn.Module) -> Reader:
         """The same reader (tokenizer, prompt, settings) around another model, e.g. a fine-tuned copy."""
@@ -312,11 +312,6 @@ def _check_items(items: Any) -> list[ReadingItem]:
         raise TypeError("items must be a list of ragft.reading.ReadingItem (question, passages, gold), got "
                         f"{', '.join(sorted({type(it).__name__ for it in items}))} inside")
     return items
-
-
-def _clusters(items: Sequence[ReadingItem]) -> list[str] | None:
-    """Each item's fact, for a bootstrap over facts (an item without one is its own); None when none names one."""
-    return [it.fact or f"item {i}" for i, it in enumerate(items)] if any(it.fact for it in items) else None
 
 
 def _check_passage_lists(passages: Any) -> list[tuple[str, ...]]:

@@ -153,11 +153,26 @@ def sealed_sets(world: World | None = None, ks: Sequence[int] = (0, 2, 4), seed:
     return sets
 
 
+def sealed_facts(world: World | None = None, day: int = sealed.SEALED_DAYS[0]) -> list[Fact]:
+    """The facts that change on a sealed day, for final figures only: the sealed benchmark fine-tunes on them and
+    asks them in the sealed wordings (`sealed_sets`). No code that trains, tunes or teaches may call it."""
+    if day not in sealed.SEALED_DAYS:
+        raise ValueError(f"day {day!r} is not a sealed day: choose from {sealed.SEALED_DAYS}")
+    with sealed.unsealed():
+        return (world or World(seed=0)).facts_on(day)
+
+
 def _check_ks(ks: object) -> list[int]:
     """Numbers of distractors, such as (0, 2, 4)."""
     if isinstance(ks, (str, bytes)) or not isinstance(ks, Sequence):
         raise TypeError(f"ks must be a list of numbers of distractors such as (0, 2, 4), got {ks!r}")
     return [check_int(f"ks[{i}]", k, 0) for i, k in enumerate(ks)]
+
+
+def fact_clusters(items: Sequence[ReadingItem]) -> list[str] | None:
+    """Each item's fact, for `evaluate.estimate`'s bootstrap over facts (an item without one is its own); None
+    (Wilson's interval) when no item names a fact."""
+    return [it.fact or f"item {i}" for i, it in enumerate(items)] if any(it.fact for it in items) else None
 
 
 def subsample(items: list, n: int | None, seed: int) -> list:

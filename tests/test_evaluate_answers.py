@@ -93,9 +93,16 @@ def test_an_estimate_formats_as_its_value_and_gives_matplotlib_error_bars():
     assert score(["a", "b"], ["a", "c"]) == estimate([True, False])
 
 
-def test_a_share_known_only_as_a_number_gets_wilsons_interval_and_a_share_of_no_count_is_refused():
-    assert Estimate.from_share(36 / 40, 40) == estimate([True] * 36 + [False] * 4)   # hit@1 = 0.9 on 40 questions
-    assert Estimate.from_share(1.0, 40).interval == [interval(40, 40)[0], 1.0]
-    for share, n in ((0.33, 40), (1.2, 10), (0.5, 0)):
-        with pytest.raises(ValueError, match="from_share needs a share of n="):
-            Estimate.from_share(share, n)
+def test_retrieval_shares_get_intervals_bootstrapped_over_facts_like_exact_match():
+    from ragft.evaluate import citations_right, hit_rate_at_k, hits_at_k
+
+    rankings, relevant = [["a", "x"], ["y", "a"], ["b"], ["z"]], [{"a"}, {"a"}, {"b"}, {"c"}]
+    assert hits_at_k(rankings, relevant, 1) == [True, False, True, False]
+    assert hits_at_k(rankings, relevant, 2) == [True, True, True, False]
+    assert hit_rate_at_k(rankings, relevant, 2) == 0.75
+    assert citations_right([["a"], ["a", "y"], [], ["c"]], relevant) == [True, False, False, True]
+    hits = [True] * 30 + [False] * 10
+    facts = [f"f{i // 2}" for i in range(40)]   # two wordings per fact, right or wrong together
+    by_fact, by_item = estimate(hits, facts), estimate(hits)
+    assert by_fact.value == by_item.value == 0.75
+    assert by_fact.high - by_fact.low > by_item.high - by_item.low   # 20 facts, not 40 independent items

@@ -1,11 +1,9 @@
 """Autograding (ragft.course.grading): nbgrader assignments made from solutions/, graded by executing submissions.
 
-The slow test grades, through nbgrader, the solved and the unsolved version of notebook 00 (seconds): every
-exercise full marks, and zero. RAGFT_GRADE_ONLY=all grades all seven the same way (it executes each notebook twice:
-29 min on 2 cores, which would take CI near its hour; run 2026-12-02 on a clean clone, full marks and zero for all
-seven); RAGFT_GRADE_ONLY=01,04 grades those. The other notebooks are covered without a second execution:
-tests/test_notebooks.py executes every notebook and sees each exercise's check fail unsolved and pass solved, and the
-first test here holds each grade cell to that very check call.
+The slow test grades, through nbgrader, the solved and the unsolved version of every notebook: every exercise full
+marks, and zero. It executes each notebook twice more (about 25 minutes on 2 cores, on top of tests/test_notebooks.py's
+run); RAGFT_GRADE_ONLY=00 (or 01,04) grades only those, for a quick local run. tests/test_notebooks.py also sees each
+exercise's check fail unsolved and pass solved, and the first test here holds each grade cell to that very check call.
 """
 
 import ast
@@ -18,7 +16,7 @@ from ragft.course import grading
 from ragft.course.runner import BEGIN, SOLUTIONS_DIR, student_version
 
 SOLUTIONS = sorted(SOLUTIONS_DIR.glob("[0-9][0-9]_*.ipynb"))
-_ONLY = os.environ.get("RAGFT_GRADE_ONLY", "00")
+_ONLY = os.environ.get("RAGFT_GRADE_ONLY", "all")
 GRADED = None if _ONLY == "all" else [p for p in _ONLY.split(",") if p]
 
 

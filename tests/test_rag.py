@@ -10,7 +10,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.fake import FakeListLLM
 
 from ragft import rag
-from ragft.evaluate import citation_accuracy, hit_rate_at_k, mrr_at_k, ndcg_at_k
+from ragft.evaluate import Estimate, citation_accuracy, hit_rate_at_k, mrr_at_k, ndcg_at_k
 from ragft.world import World
 
 WORLD = World(seed=0, n_towns=4, n_companies=3, n_people=3, day=3)
@@ -410,6 +410,10 @@ def test_hit_rate_ndcg_and_mrr_on_a_relevance_file_match_a_hand_computation():
     assert scores["mrr@10"] == pytest.approx((1 + 1 / 2 + 0) / 3)
     assert scores["ndcg@10"] == pytest.approx((2 / (2 + 1 / np.log2(3)) + 1 / np.log2(3) + 0) / 3)
     assert scores["citation_accuracy"] == pytest.approx(1 / 3)  # 'of b' cites b; the others cite every passage
+    for name in ("hit@1", "hit@2", "citation_accuracy"):   # each share with its interval, each query on its own
+        assert scores[f"{name}_low"] <= scores[name] <= scores[f"{name}_high"], name
+        assert Estimate.from_scores(scores, 3, name).value == scores[name]
+    assert "exact_match" not in scores   # no answers in a relevance file
 
 
 def test_relevance_files_in_the_usual_formats(tmp_path):

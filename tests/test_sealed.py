@@ -1,5 +1,5 @@
 """The sealed test split: its days and wordings reach no training, tuning or teaching code, the world refuses them
-to anyone but `reading.sealed_sets`, and adding them changed nothing else."""
+to anyone but its accessors (`reading.sealed_sets`, `reading.sealed_facts`), and adding them changed nothing else."""
 
 import hashlib
 import json
@@ -20,7 +20,7 @@ ALLOWED = {ROOT / "ragft" / p for p in ("world/sealed.py", "world/world.py", "wo
                                          "course/bench_sealed.py", "lm/card.py", "lm/checkpoint.py")}
 MODULES = sorted(p for p in (ROOT / "ragft").rglob("*.py") if "__pycache__" not in p.parts)
 NOTEBOOKS = sorted((ROOT / "solutions").glob("*.ipynb")) + sorted((ROOT / "notebooks").glob("*.ipynb"))
-NAMES = re.compile(r"\bsealed_sets\b|\bSEALED_[A-Z_]+\b|\bunsealed\b|\bworld\.sealed\b|"
+NAMES = re.compile(r"\bsealed_(?:sets|facts)\b|\bSEALED_[A-Z_]+\b|\bunsealed\b|\bworld\.sealed\b|"
                    r"\bsealed\.(?:wordings|count|check_open)\b|from ragft\.world import[^\n]*\bsealed\b")
 CONFIGS = {"stage 1": lm.DataConfig(), **{s.name: s.data for s in LATER_STAGES}}  # every stage the card lists
 # sha256 of World(seed=0, day=3).to_json(days) before the sealed split was added: the world must not change
@@ -77,7 +77,7 @@ def test_the_world_refuses_sealed_days_and_wordings_outside_the_accessor(world):
     for call in (lambda: world.facts_on(day), lambda: world.documents([day], static=False),
                  lambda: world.dynamic_facts([sealed.SEALED_RANGE.start]), lambda: sealed.wordings("region"),
                  lambda: World(seed=0, day=day).question_mix(4, 1.0)):
-        with pytest.raises(ValueError, match="sealed test split, which only ragft.reading.sealed_sets reads"):
+        with pytest.raises(ValueError, match="sealed test split, which only ragft.reading.sealed_sets / sealed_facts read"):
             call()
     before = World(seed=0, day=sealed.SEALED_RANGE.start - 1)
     with pytest.raises(ValueError, match="sealed"):
@@ -87,6 +87,11 @@ def test_the_world_refuses_sealed_days_and_wordings_outside_the_accessor(world):
         assert world.facts_on(day)
     with pytest.raises(ValueError, match="sealed"):
         world.facts_on(day)
+    with sealed.unsealed():
+        expected = world.facts_on(day)
+    assert expected and reading.sealed_facts(world) == reading.sealed_facts(world, day) == expected
+    with pytest.raises(ValueError, match="not a sealed day"):
+        reading.sealed_facts(world, sealed.SEALED_RANGE.start)
 
 
 def test_sealed_sets_ask_sealed_wordings_on_sealed_days(world):
@@ -162,7 +167,7 @@ def test_training_and_teaching_code_never_touch_sealed_days(monkeypatch, world, 
 
 def test_nothing_but_the_accessor_names_the_sealed_split():
     offenders = [str(p.relative_to(ROOT)) for p in MODULES + NOTEBOOKS if p not in ALLOWED and NAMES.search(p.read_text())]
-    assert not offenders, f"only ragft.reading.sealed_sets may read the sealed split (final figures): {offenders}"
+    assert not offenders, f"only ragft.reading.sealed_sets / sealed_facts may read the sealed split (final figures): {offenders}"
     pieces = {max(re.split(r"\{e\}|\{d\}", t), key=len).strip() for ts in _templates().values() for t in ts}
     pieces = {p for p in pieces if len(p) >= 14}
     quoted = {str(p.relative_to(ROOT)): sorted(x for x in pieces if x in p.read_text())

@@ -87,7 +87,7 @@ def finetune_figures(methods: Sequence[str] = FINETUNE_METHODS, seed: int = 0, d
     replay (forgetting). Under "dev" (when `dev`): the same runs on the dev day, asked in held-out wordings."""
     from ragft import finetune as ft
     from ragft.readers import load_reader
-    from ragft.reading import closed_book_items, sealed_sets
+    from ragft.reading import closed_book_items, sealed_facts, sealed_sets
     from ragft.world import World, sealed
 
     unknown = [m for m in methods if m not in FINETUNE_METHODS]
@@ -96,8 +96,7 @@ def finetune_figures(methods: Sequence[str] = FINETUNE_METHODS, seed: int = 0, d
     world, reader = World(seed=0), load_reader()
     old_facts = world.static_facts()
     held_out = ft.replay_split(old_facts)[1]
-    with sealed.unsealed():  # the facts to apply the method to; their sealed wordings come from sealed_sets alone
-        new_facts = world.facts_on(sealed.SEALED_DAYS[0])
+    new_facts = sealed_facts(world)  # the facts to apply the method to, asked in the sealed wordings of sealed_sets
     sets, new_ids, held_ids = sealed_sets(world, ks=(), seed=seed), {f.id for f in new_facts}, {f.id for f in held_out}
     asked = {"new_facts": [it for it in sets["closed_book_unseen_day"] if it.fact in new_ids],
              "old_heldout": [it for it in sets["closed_book_static"] if it.fact in held_ids]}

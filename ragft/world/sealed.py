@@ -2,9 +2,10 @@
 
 The dev figures (`ragft.reading.eval_sets`: days 61-63, held-out wordings) were looked at while the course
 model and the kit's defaults were tuned, so they overstate. These days and wordings were fixed after all that,
-and only `ragft.reading.sealed_sets` reads them: the world refuses the days (`World.facts_on`) and this module
-the wordings to any code outside an `unsealed()` block, and a test fails if any other module or a notebook
-names them.
+and only the accessors `ragft.reading.sealed_sets` and `ragft.reading.sealed_facts` read them: the world refuses
+the days (`World.facts_on`) and this module the wordings to any code outside an `unsealed()` block, and a test
+fails if any other module or a notebook names them (the sealed benchmark, `ragft.course.bench_sealed`, calls
+the accessors).
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def check_open(what: str) -> None:
     """Refuse `what` (a sealed day or wording) outside an `unsealed()` block, saying what to use instead."""
     if not _opened:
         raise ValueError(
-            f"{what} belongs to the sealed test split, which only ragft.reading.sealed_sets reads (for final "
+            f"{what} belongs to the sealed test split, which only ragft.reading.sealed_sets / sealed_facts read (for final "
             f"figures; nothing that trains, tunes or teaches may). Use a day before {SEALED_RANGE.start} or after "
             f"{SEALED_RANGE.stop - 1}, and the 'train' or 'heldout' question wordings.")
 
