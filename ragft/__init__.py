@@ -12,7 +12,8 @@ The science, in the order the course meets it (data flows one way, top to bottom
     evaluate    exact match and retrieval metrics
     feedback    human ratings in SQLite
     results     typed records of what each notebook measured (yours, else the shipped ones)
-    threshold   the decision model, fed by results
+    unit_numbers  the decision model's measured inputs, with their 95% intervals and draws
+    threshold   the decision model: accuracy bands and money per day of three strategies, presets
 
 The course's tooling lives apart in `ragft.course` (checks, quiz, widgets, figures, ecosystem, bench,
 runner, site, envcheck); no science module imports it, and nothing here imports a notebook.

@@ -239,6 +239,10 @@ class ThresholdResults(Results):
     redraw_ms_min: float
     redraw_ms_max: float
     redraw_moves: int
+    # each preset at the explorer's default prices: choice, threshold (None: never) with its 95% band, accuracy and
+    # its band and money per day by strategy, the strategies within noise of the most accurate
+    presets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    prompt_tokens: dict[str, float] = field(default_factory=dict)  # "closed" / "rag": mean prompt tokens (k = 4)
 
 
 @dataclass

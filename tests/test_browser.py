@@ -1,5 +1,6 @@
 """A real browser: JupyterLab headless, notebook 05 in Debian's Chromium (Playwright), run all, move a slider;
-then, at a laptop's 1280 px, every slider readout and the preset dropdown must be visible and uncovered.
+then, at a laptop's 1280 px, every slider's label and readout, the dropdowns (whose measurements, preset, tornado)
+and the price boxes must be visible and uncovered.
 
 Skips with a reason where Chromium is not installed (`.ci/run` installs it from Debian's packages).
 The screenshots are saved as build/screenshots/05_explorer.png and 05_explorer_1280.png.
@@ -25,7 +26,8 @@ LAID_OUT = """() => {
   const boxes = (sel) => [...document.querySelectorAll(sel)].map((el) => el.getBoundingClientRect());
   const others = boxes('.jp-OutputArea-output img').concat(boxes('.widget-slider .slider-container'));
   const cut = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
-  const parts = '.widget-readout, .widget-dropdown select, .widget-slider > .widget-label, .widget-dropdown > .widget-label';
+  const parts = '.widget-readout, .widget-dropdown select, .widget-slider > .widget-label, .widget-dropdown > .widget-label, ' +
+                '.widget-text > .widget-label, .widget-text input';
   return [...document.querySelectorAll(parts)].map((el) => {
     el.scrollIntoView({block: 'center'});
     const r = el.getBoundingClientRect(), area = el.closest('.jp-OutputArea-output').getBoundingClientRect();
@@ -97,7 +99,8 @@ def test_the_explorer_responds_to_a_slider_in_a_real_browser(lab):
         "the browser test changed a notebook in the repository"
     share = lambda text: int(re.search(r"With (\d+)% of questions", text).group(1))  # noqa: E731
     assert share(after) > share(before), (before, after)
-    assert len(controls) == 12, f"expected 6 labels, 5 slider readouts and the preset dropdown, found {controls}"
+    # 9 sliders (label and readout), 3 dropdowns (whose measurements, preset, tornado: label and menu), 5 prices
+    assert len(controls) == 34, f"expected 9 sliders, 3 dropdowns and 5 price boxes, each with its label, found {controls}"
     for c in controls:  # at 1280 px each label, readout and the dropdown lies in view, whole, with nothing over it
         assert 0 <= c["left"] and c["right"] <= c["window"] and c["inArea"], f"cut off at 1280 px: {c}"
         assert c["clipped"] is False, f"its text is cut off at 1280 px: {c}"

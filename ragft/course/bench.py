@@ -3,7 +3,9 @@
     python -m ragft.course.bench              # every part
     python -m ragft.course.bench base_model   # one part: base_model, rag, finetune, threshold, hybrid, real_model,
                                               # lr_sweep, replay_sweep, seeds (ragft/course/bench_seeds.py),
-                                              # sealed, sealed_finetune (ragft/course/bench_sealed.py)
+                                              # sealed, sealed_finetune (ragft/course/bench_sealed.py),
+                                              # store_scale (ragft/course/bench_scale.py),
+                                              # new_static (ragft/course/bench_static.py)
 
 Figures go to results/benchmark.json, one section per part; running one part keeps the others.
 """
@@ -17,7 +19,7 @@ import time
 from typing import Callable
 
 from ragft import RESULTS_DIR
-from ragft.course import bench_sealed, bench_seeds
+from ragft.course import bench_scale, bench_sealed, bench_seeds, bench_static
 from ragft.results import FinetuneResults, HybridResults, ThresholdResults, scalars
 
 
@@ -146,13 +148,29 @@ def _finetune() -> dict:
 def _threshold() -> dict:
     """Issue 6's figures: run notebook 05 and read the results/threshold.json it wrote.
 
-    In `validation`, predicted and measured are accuracies as fractions; max_abs_error_points is in percentage
-    points; redraw_ms is the median of the notebook's timed slider moves (min and max beside it).
+    In `validation` (in sample: the unit numbers come from the same world and question pool), predicted and
+    measured are accuracies as fractions; max_abs_error_points is in percentage points; redraw_ms is the median of
+    the notebook's timed slider moves (min and max beside it). Issue 22's figures: preset_choices (the recommendation
+    per preset at the default, illustrative prices; "(base model alone)" where fine-tuning only has nothing to learn),
+    preset_choices_distinct, threshold_by_preset (None: fine-tuning only stays ahead at every share) with its 95% band,
+    and threshold_spread_points (largest minus smallest threshold, a never-crossing one left out).
     """
     notebook = notebook_figures(["05"])
-    results = ThresholdResults.read("yours").to_dict()
+    record = ThresholdResults.read("yours")
+    results = record.to_dict()
     rounded = lambda d: {k: round(v, 4) if isinstance(v, float) else v for k, v in d.items()}
-    return {**rounded(results), "validation": [rounded(v) for v in results["validation"]], **notebook}
+    presets = record.presets
+    thresholds = {name: p["threshold"] for name, p in presets.items()}
+    crossing = [t for t in thresholds.values() if t is not None]
+    return {**rounded({k: v for k, v in results.items() if k != "presets"}),
+            "validation": [rounded(v) for v in results["validation"]],
+            "preset_choices": {name: p["choice"] + (" (base model alone)" if p["base_model_alone"] else "")
+                               for name, p in presets.items()},
+            "preset_choices_distinct": len({p["choice"] for p in presets.values()}),
+            "threshold_by_preset": {name: None if t is None else round(t, 4) for name, t in thresholds.items()},
+            "threshold_band_by_preset": {name: [round(x, 4) for x in p["threshold_band"]] for name, p in presets.items()},
+            "threshold_spread_points": round(100 * (max(crossing) - min(crossing)), 1) if crossing else None,
+            **notebook}
 
 
 def _hybrid() -> dict:
@@ -252,7 +270,9 @@ PARTS: dict[str, Callable[[], dict]] = {"base_model": _base_model, "rag": _rag, 
                                          "real_model": _real_model, "notebooks": _notebooks,
                                          "lr_sweep": bench_seeds.lr_sweep, "replay_sweep": bench_seeds.replay_sweep,
                                          "seeds": bench_seeds.seeds, "sealed": bench_sealed.course_model,
-                                         "sealed_finetune": bench_sealed.finetune_figures}
+                                         "sealed_finetune": bench_sealed.finetune_figures,
+                                         "store_scale": bench_scale.store_scale,
+                                         "new_static": bench_static.new_static}
 
 
 def run(parts: list[str]) -> dict:

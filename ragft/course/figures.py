@@ -38,7 +38,7 @@ MAX_WIDTH = 1100  # pixels: a wider figure is saved at a lower dpi, to stay read
 MEASURED = "Measured by the kit's shipped run; your numbers will vary a little."
 WEATHER_COLOURS = {"sunny": "gold", "cloudy": "silver", "rainy": "steelblue", "snowy": "lightblue",
                    "windy": "lightgreen", "foggy": "thistle", "stormy": "dimgray"}
-COLOURS = {"fine-tuning only": "tab:blue", "RAG only": "tab:orange", "hybrid": "tab:green"}  # as threshold.draw
+COLOURS = {"fine-tuning only": "tab:blue", "RAG only": "tab:orange", "hybrid": "tab:green"}  # as widgets.draw
 
 
 def _read(path: Path) -> dict:
@@ -280,14 +280,16 @@ def the_week() -> Figure:
 
 # ---- 05 · the decision threshold ----------------------------------------------------------
 def decision_threshold() -> Figure:
-    """The threshold model's two plots for the default scenario, on the shipped unit numbers."""
+    """The explorer's three plots for the default scenario, on the shipped unit numbers and the default prices."""
+    from ragft.course.widgets import draw
+
     s = threshold.Scenario()
     m = threshold.load_measurements(whose="shipped")  # the shipped numbers, whatever a learner has run
-    fig = threshold.draw(s, m)
-    _plain_log_ticks(fig.axes[1])
+    fig = draw(s, m)
     fig.suptitle(f"Retrain every {s.retrain_every} days, {s.days_kept} days in the store, "
                  f"{s.changes_per_day} facts change a day, {s.queries_per_day:,} questions a day", fontsize=10)
-    return _finish(fig, "unit numbers from results/shipped/, through ragft.threshold")
+    return _finish(fig, "unit numbers from results/shipped/, through ragft.threshold; prices: threshold.Prices()'s "
+                        "illustrative defaults")
 
 
 # ---- 06 · RAG and fine-tuning together ----------------------------------------------------

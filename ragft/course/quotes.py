@@ -80,7 +80,6 @@ DERIVED: dict[str, Callable[[Any], Any]] = {
     "threshold.static_error": lambda r: _errors(r, lambda row: row["share"] == 0),
     "threshold.today_error": lambda r: _errors(r, lambda row: row["share"] == 1 and not _notebook06(row)),
     "threshold.hybrid06_error": lambda r: _errors(r, _notebook06),
-    "threshold.hybrid06_error_to_30": lambda r: _errors(r, lambda row: _notebook06(row) and row["share"] <= 0.3),
     "threshold.rag_today_measured": lambda r: next(row["measured"] for row in r.validation
                                                    if row["share"] == 1 and row["strategy"] == "RAG only"),
 }

@@ -10,6 +10,7 @@ wordings are split into a training set and a held-out set.
 * `attributes.py`: the vocabularies and the world's attributes, one registry entry each;
 * `world.py`: `Fact`, `QA`, `Doc` and the `World` that draws them.
 * `sealed.py`: the sealed test split (days and question wordings) that only final figures read.
+* `unseen.py`: `StaticWorld` (a world of given static facts) and `unseen_world` (entities the course model never saw).
 """
 
 from ragft.world.attributes import CONDITIONS, PROFESSIONS, REGIONS, SECTORS  # importing it fills the registry
@@ -17,8 +18,9 @@ from ragft.world.registry import (ATTRIBUTES, DOC_KINDS, DYNAMIC_ATTRIBUTES, ENT
                                   NEWS_ATTRIBUTES, PERSON_VALUED, QUESTIONS, STATEMENTS, Attribute, Choice, Draw,
                                   Number, RandomWalk, one_of, random_walk, register, registered, walk_value, year)
 from ragft.world.world import QA, Doc, Fact, World
+from ragft.world.unseen import StaticWorld, unseen_world  # noqa: E402  (after World: it subclasses it)
 
 __all__ = ["ATTRIBUTES", "CONDITIONS", "DOC_KINDS", "DYNAMIC_ATTRIBUTES", "ENTITY_KINDS", "N_TRAIN_WORDINGS",
            "NEWS_ATTRIBUTES", "PERSON_VALUED", "PROFESSIONS", "QA", "QUESTIONS", "REGIONS", "SECTORS", "STATEMENTS",
-           "Attribute", "Choice", "Doc", "Draw", "Fact", "Number", "RandomWalk", "World", "one_of", "random_walk",
-           "register", "registered", "walk_value", "year"]
+           "Attribute", "Choice", "Doc", "Draw", "Fact", "Number", "RandomWalk", "StaticWorld", "World", "one_of",
+           "random_walk", "register", "registered", "unseen_world", "walk_value", "year"]

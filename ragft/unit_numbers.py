@@ -1,0 +1,232 @@
+"""The decision model's unit numbers: what notebooks 01-04 and 06 measured, with their 95% intervals.
+
+`load_measurements()` reads them through `ragft.results` (the learner's own files once notebooks 01-04 have all
+run, else the kit's shipped ones) and says whose each one is. `terms(m, n)` gives the numbers the formulas of
+`ragft.threshold` use: the measured values (n=0), or n random draws that carry each accuracy's 95% interval:
+
+    each accuracy is drawn from a split normal around its value, with a standard deviation of (value - low) / 1.96
+    below it and (high - value) / 1.96 above it, clipped to [0, 1]; different measurements are drawn independently;
+    the points of one curve (RAG by days kept: the same questions asked of bigger stores) move together.
+
+A prediction's band is the 2.5th to 97.5th percentile of the formula over the draws (a parametric bootstrap).
+
+Prompt tokens per question are counted with the course model's own tokenizer and prompt format (`prompt_tokens`):
+a closed-book prompt, and a RAG prompt with k = 4 passages (the gold report and three look-alikes, as the
+retriever returns them). A third source of measurements (the real model, SmolLM2: issue 20) plugs in as another
+`Measured` built from its results; none is shipped yet, and the kit does not invent one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+from ragft import MODELS_DIR, RESULTS_DIR
+from ragft.inputs import check_int, check_number, check_share
+from ragft.results import FinetuneResults, HybridResults, ParametricResults, RagResults, Whose
+
+K_PASSAGES = 4  # passages in a RAG prompt: the kit's retrievers return k = 4
+SOURCES = {"course model": "the course model (2.7M parameters), notebooks 01-06",
+           "SmolLM2": "the real model (SmolLM2-135M-Instruct): its measurements come with issue 20, none shipped yet"}
+ACCURACIES = ("closed_static", "stale_dynamic", "ft_dynamic", "ft_dynamic_no_replay", "ft_static",
+              "ft_static_no_replay", "old_before", "rag_static", "hybrid_static", "hybrid_dynamic")
+
+
+@dataclass
+class Measured:
+    """Unit accuracies, sizes and costs measured on the course world (see `load_measurements`)."""
+
+    closed_static: float          # closed-book accuracy on static facts the model knows (held-out wordings)
+    stale_dynamic: float          # closed-book accuracy on a day the model never saw (chance level)
+    ft_dynamic: float             # new facts, right after fine-tuning on them with replay (notebook 04's week)
+    rag_static: float             # RAG accuracy on static questions
+    rag_dynamic: dict[int, float]  # RAG accuracy on today's questions, by days kept in the store (notebook 03)
+    ft_seconds_per_fact: float    # fine-tuning seconds per new fact (notebook 04's week, replay included)
+    index_seconds_per_doc: float  # seconds to embed and index one chunk
+    query_seconds_closed: float   # seconds to answer one question closed-book
+    query_seconds_rag: dict[int, float]  # seconds to retrieve and answer one question, by days kept
+    store_chunks: dict[int, int] = field(default_factory=dict)   # days kept -> chunks in notebook 03's store
+    store_mb: dict[int, float] = field(default_factory=dict)     # days kept -> vector memory of that store
+    docs_per_fact: float = 0.65   # chunks per fact in the course world
+    ft_dynamic_no_replay: float | None = None  # new facts after a run without replay (notebook 04, 150 steps)
+    ft_static: float | None = None            # old facts after a fine-tuning run with replay (held out of replay)
+    ft_static_no_replay: float | None = None  # old facts after a run without replay
+    old_before: float | None = None           # the same old facts before the run
+    hybrid_static: float | None = None   # notebook 06's hybrid on static questions; else closed_static
+    hybrid_dynamic: float | None = None  # notebook 06's hybrid on today's questions (its own fine-tuned reader)
+    hybrid_chunks: int | None = None     # the chunks of notebook 06's hybrid store, where hybrid_dynamic was measured
+    hybrid_days_kept: int = 7            # the days that store kept
+    tokens_closed: float | None = None  # prompt tokens of a closed-book question (None: `prompt_tokens` counts them)
+    tokens_rag: float | None = None     # prompt tokens of a question with K_PASSAGES passages (None: counted)
+    train_device: str = "cpu"     # where fine-tuning seconds were measured: priced at the CPU or the GPU hour
+    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)  # accuracy (or "rag_dynamic.30") -> 95%
+    reader: str = "course model"
+    source: str = "measured"
+    whose: dict[str, Whose] = field(default_factory=dict)  # unit number -> "yours" or "shipped"
+
+    def __post_init__(self):
+        """Every field checked, so a typo (an accuracy of 1.7, a negative cost) cannot reach the threshold."""
+        for name in ACCURACIES:
+            if getattr(self, name) is not None:
+                check_share(f"Measured.{name} (an accuracy)", getattr(self, name))
+        for name in ("ft_seconds_per_fact", "index_seconds_per_doc", "query_seconds_closed", "docs_per_fact",
+                     "tokens_closed", "tokens_rag"):
+            if getattr(self, name) is not None:
+                check_number(f"Measured.{name}", getattr(self, name), 0.0)
+        seconds = lambda name, value: check_number(name, value, 0.0)  # noqa: E731
+        for name, check in (("rag_dynamic", check_share), ("query_seconds_rag", seconds), ("store_chunks", seconds),
+                            ("store_mb", seconds)):
+            points = getattr(self, name)
+            if not isinstance(points, dict):
+                raise TypeError(f"Measured.{name} must be a dict {{days kept: value}}, got {points!r}")
+            if not points and name in ("rag_dynamic", "query_seconds_rag"):
+                raise ValueError(f"Measured.{name} is empty: give at least one {{days kept: value}} point")
+            for days, value in points.items():
+                check_int(f"a days-kept key of Measured.{name}", days, 1)
+                check(f"Measured.{name}[{days}]", value)
+        for name, (low, high) in self.intervals.items():
+            if not 0 <= low <= high <= 1:
+                raise ValueError(f"Measured.intervals[{name!r}] must be (low, high) in [0, 1], got {(low, high)}")
+
+    def rag_dynamic_at(self, days_kept: int) -> float:
+        return interpolate(self.rag_dynamic, days_kept)
+
+    def query_seconds_rag_at(self, days_kept: int) -> float:
+        return interpolate(self.query_seconds_rag, days_kept)
+
+    def chunks_per_day(self) -> float:
+        """Chunks notebook 03's store gains a day (a straight line through its sizes; 0 when none is stored)."""
+        days = sorted(self.store_chunks)
+        if len(days) < 2:
+            return 0.0
+        return (self.store_chunks[days[-1]] - self.store_chunks[days[0]]) / (days[-1] - days[0])
+
+
+def interpolate(points: dict[float, Any], x: float) -> Any:
+    """Linear interpolation in log(x) between measured points, flat beyond them (values may be numpy arrays)."""
+    xs = sorted(points)
+    if x <= xs[0]:
+        return points[xs[0]]
+    if x >= xs[-1]:
+        return points[xs[-1]]
+    for a, b in zip(xs, xs[1:]):
+        if a <= x <= b:
+            t = (math.log(x) - math.log(a)) / (math.log(b) - math.log(a))
+            return points[a] + t * (points[b] - points[a])
+    raise AssertionError("unreachable")
+
+
+def _split_normal(value: float, bounds: tuple[float, float] | None, z: np.ndarray) -> np.ndarray | float:
+    """Draws of an accuracy from standard normal draws `z`, its 95% interval setting the spread on each side."""
+    if bounds is None:
+        return value
+    low, high = bounds
+    spread = np.where(z < 0, max(value - low, 0.0), max(high - value, 0.0)) / 1.96
+    return np.clip(value + z * spread, 0.0, 1.0)
+
+
+def terms(m: Measured, n: int = 0, seed: int = 0) -> SimpleNamespace:
+    """The unit numbers the formulas read: the measured values (n=0), or n draws of each accuracy (module doc)."""
+    out = SimpleNamespace(**{f.name: getattr(m, f.name) for f in fields(m)})
+    out.ft_dynamic_no_replay = m.ft_dynamic if m.ft_dynamic_no_replay is None else m.ft_dynamic_no_replay
+    out.ft_static = m.closed_static if m.ft_static is None else m.ft_static
+    out.ft_static_no_replay = out.ft_static if m.ft_static_no_replay is None else m.ft_static_no_replay
+    out.old_before = m.closed_static if m.old_before is None else m.old_before
+    out.hybrid_static = m.closed_static if m.hybrid_static is None else m.hybrid_static
+    if m.tokens_closed is None or m.tokens_rag is None:
+        out.tokens_closed, out.tokens_rag = prompt_tokens()
+    if n:
+        rng = np.random.default_rng(seed)
+        for name in ACCURACIES:
+            setattr(out, name, _split_normal(getattr(out, name), m.intervals.get(name), rng.standard_normal(n)))
+        z = rng.standard_normal(n)  # one curve, one draw: its points were measured on the same questions
+        out.rag_dynamic = {d: _split_normal(v, m.intervals.get(f"rag_dynamic.{d}"), z) for d, v in m.rag_dynamic.items()}
+    return out
+
+
+@lru_cache(maxsize=4)
+def prompt_tokens(k: int = K_PASSAGES, day: int = 61) -> tuple[float, float]:
+    """Mean prompt tokens of (a closed-book question, the same question with k passages), counted with the course
+    model's tokenizer and prompt format on one day's questions (gold report + k - 1 look-alikes of the last week)."""
+    from tokenizers import Tokenizer
+
+    from ragft.lm.prompt import prompt
+    from ragft.reading import DocIndex, open_book_example
+    from ragft.world import World
+
+    tokenizer = Tokenizer.from_file(str(MODELS_DIR / "course-model" / "tokenizer.json"))
+    world, rng = World(seed=0), np.random.default_rng(0)
+    index = DocIndex(world, range(day - 6, day + 1))
+    items = [open_book_example(index, f, world.questions(f, "heldout")[0].question, k - 1, rng)
+             for f in world.dynamic_facts([day])]
+    count = lambda text: len(tokenizer.encode(text).ids)  # noqa: E731
+    return (float(np.mean([count(prompt(it.question)) for it in items])),
+            float(np.mean([count(prompt(it.question, it.passages)) for it in items])))
+
+
+def _mean_interval(record: FinetuneResults, key: str) -> tuple[float, float] | None:
+    """The 95% interval of the week's mean of `key` from each day's interval (days independent)."""
+    values = [getattr(d, key) for d in record.week]
+    bounds = [record.interval(f"week.{i}.{key}") for i in range(len(values))]
+    if any(b is None for b in bounds):
+        return None
+    mean = sum(values) / len(values)
+    below = math.sqrt(sum((v - b[0]) ** 2 for v, b in zip(values, bounds))) / len(values)
+    above = math.sqrt(sum((b[1] - v) ** 2 for v, b in zip(values, bounds))) / len(values)
+    return max(0.0, mean - below), min(1.0, mean + above)
+
+
+def load_measurements(results_dir: Path = RESULTS_DIR, whose: Whose | None = None) -> Measured:
+    """Unit numbers from the learner's results (notebooks 01-04, and 06 for the hybrid), else the kit's shipped ones.
+
+    Notebooks 01-04 count as one measurement: yours once all three files are there. `whose="shipped"` takes the
+    kit's numbers whatever a learner has run (the lessons' figures do).
+    """
+    records = (ParametricResults, RagResults, FinetuneResults)
+    mine = whose != "shipped" and all(r.path("yours", results_dir).exists() for r in records)
+    kind: Whose = "yours" if mine else "shipped"
+    missing = [r.path(kind, results_dir).name for r in records if not r.path(kind, results_dir).exists()]
+    if missing:
+        folder = records[0].path(kind, results_dir).parent
+        raise FileNotFoundError(f"no measurements in {folder}: missing {', '.join(missing)}; run notebooks 01-04")
+    p, r, f = (record.read(kind, results_dir) for record in records)
+    order: tuple[Whose, ...] = ("shipped",) if whose == "shipped" else ("yours", "shipped")  # notebook 06 on its own
+    h = next((HybridResults.read(w, results_dir) for w in order if HybridResults.path(w, results_dir).exists()), None)
+    closed, with_k = prompt_tokens()
+    intervals = {name: bounds for name, (record, path) in {
+        "closed_static": (p, "closed_static"), "stale_dynamic": (p, "closed_unseen_day"),
+        "rag_static": (r, "rag_static"), "ft_static": (f, "old_fact_acc_after_replay"),
+        "ft_static_no_replay": (f, "old_fact_acc_after_no_replay"), "old_before": (f, "old_fact_acc_before"),
+        "ft_dynamic_no_replay": (f, "paraphrase_heldout_acc"),
+        **{f"rag_dynamic.{d}": (r, f"rag_dynamic_by_days_kept.{d}") for d in r.rag_dynamic_by_days_kept},
+        **({"hybrid_static": (h, "by_type.hybrid.static"), "hybrid_dynamic": (h, "by_type.hybrid.dynamic")} if h else {}),
+    }.items() if (bounds := record.interval(path)) is not None}
+    if (week := _mean_interval(f, "ft_today")) is not None:
+        intervals["ft_dynamic"] = week
+    return Measured(
+        closed_static=p.closed_static, stale_dynamic=p.closed_unseen_day, ft_dynamic=f.ft_new_day_acc,
+        rag_static=r.rag_static, rag_dynamic=r.rag_dynamic_by_days_kept, ft_seconds_per_fact=f.ft_seconds_per_fact,
+        index_seconds_per_doc=f.index_seconds_per_doc, query_seconds_closed=p.closed_seconds_per_question,
+        query_seconds_rag=r.rag_seconds_per_question_by_days_kept, docs_per_fact=f.docs_per_fact,
+        store_chunks={d: g["chunks"] for d, g in r.growth.items()},
+        store_mb={d: g["memory_mb"] for d, g in r.growth.items()},
+        ft_dynamic_no_replay=f.paraphrase_heldout_acc, ft_static=f.old_fact_acc_after_replay,
+        ft_static_no_replay=f.old_fact_acc_after_no_replay, old_before=f.old_fact_acc_before,
+        hybrid_static=h.by_type["hybrid"]["static"] if h else None,
+        hybrid_dynamic=h.by_type["hybrid"]["dynamic"] if h else None,
+        hybrid_chunks=int(h.index["hybrid"]["chunks"]) if h else None, hybrid_days_kept=h.days_kept if h else 7,
+        tokens_closed=closed, tokens_rag=with_k, intervals=intervals,
+        source=("your measurements (notebooks 01-04)" if mine else
+                "the kit's shipped measurements (run notebooks 01-04 to use yours)")
+        + ("" if h is None else "; hybrid: notebook 06, " + h.whose),
+        whose={**dict.fromkeys(("closed_static", "stale_dynamic", "query_seconds_closed"), p.whose),
+               **dict.fromkeys(("rag_static", "rag_dynamic", "query_seconds_rag", "store_chunks", "store_mb"), r.whose),
+               **dict.fromkeys(("ft_dynamic", "ft_dynamic_no_replay", "ft_seconds_per_fact", "index_seconds_per_doc",
+                                "docs_per_fact", "ft_static", "ft_static_no_replay", "old_before"), f.whose),
+               **(dict.fromkeys(("hybrid_static", "hybrid_dynamic", "hybrid_chunks", "hybrid_days_kept"), h.whose) if h else {})})
