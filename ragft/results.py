@@ -142,6 +142,9 @@ class RetrievalResults(Results):
     # smollm2 (extracted answer), smollm2_raw (the raw sentence), difference (smollm2 - course_model, paired) with
     # difference_low / difference_high, and n
     real_model: dict[int, dict[str, float]] = field(default_factory=dict)
+    # each reader's change from one passage to four on those questions (k=4 minus k=1, paired): course_model and
+    # smollm2 -> value, low, high (its 95% interval, bootstrapped over facts), n
+    real_model_k4_minus_k1: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass

@@ -1,0 +1,139 @@
+"""Does it transfer? One row per conclusion of the course: the course model's figure beside the real model's
+(SmolLM2-135M-Instruct), each with its 95% interval, and whether the conclusion holds for both.
+
+The table is written from results/shipped (notebooks 01, 02, 04, 06 and 05) into the README and the syllabus
+(lessons/README.md), between the lines `<!-- transfer -->` and `<!-- /transfer -->`:
+
+    python -m ragft.course.transfer      # after a new shipped run; tests/test_transfer.py fails when a table is stale
+
+Each verdict follows a rule written here, not a judgement typed into the prose: a paired difference is "beyond
+noise" when its 95% interval leaves out 0. A conclusion the real model has not been measured on in a shipped run
+says so.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Callable
+
+from ragft import ROOT
+from ragft.course.quotes import value
+from ragft.results import FinetuneResults, HybridResults, ParametricResults, Results, RetrievalResults
+
+FILES = ("README.md", "lessons/README.md")
+START, END = "<!-- transfer -->", "<!-- /transfer -->"
+NOT_YET = "not measured in a shipped run yet"
+
+
+def _pct(record: Results, path: str, root: Path, n: int | None = None) -> str:
+    """'73% [48–89%]' (the shipped accuracy at `path` and its stored interval), with ', n 15' when n is given."""
+    bounds = record.interval(path)
+    text = f"{100 * value(f'{record.NAME}.{path}', root):.0f}%"
+    text += "" if bounds is None else f" [{100 * bounds[0]:.0f}–{100 * bounds[1]:.0f}%]"
+    return text + ("" if n is None else f", n {n}")
+
+
+def _points(d: dict) -> str:
+    """A paired difference as '−33 points [−58, −8]'."""
+    return f"{100 * d['value']:+.0f} points [{100 * d['low']:+.0f}, {100 * d['high']:+.0f}]".replace("-", "−")
+
+
+def _beyond(low: float, high: float) -> bool:
+    return not low <= 0 <= high
+
+
+def rows(root: Path = ROOT) -> list[tuple[str, str, str, str]]:
+    """(conclusion, course model, SmolLM2, does it transfer?) from the shipped results."""
+    folder = root / "results"
+    p, r = ParametricResults.read("shipped", folder), RetrievalResults.read("shipped", folder)
+    f, h = FinetuneResults.read("shipped", folder), HybridResults.read("shipped", folder)
+    real, rag = p.real_model, r.real_model
+    pct = lambda record, path, n=None: _pct(record, path, root, n)  # noqa: E731
+
+    def both(setting: str) -> tuple[str, str]:
+        item = real[setting]
+        return tuple(pct(p, f"real_model.{setting}.{m}", n=int(item["n"])) for m in ("course_model", "smollm2"))
+
+    def diff(item: dict) -> dict:
+        return {"value": item["difference"], "low": item["difference_low"], "high": item["difference_high"]}
+
+    out = []
+    probe, world = real["real_world_probe"], real["course_world_closed_book"]
+    own = _beyond(probe["difference_low"], probe["difference_high"]) and probe["difference"] > 0 \
+        and _beyond(world["difference_low"], world["difference_high"]) and world["difference"] < 0
+    course_world, smol_world = both("course_world_closed_book")
+    course_probe, smol_probe = both("real_world_probe")
+    out.append(("Closed-book, a model answers what its pretraining put in its weights, and nothing else (01)",
+                f"course world {course_world}; real world {course_probe}",
+                f"course world {smol_world}; real world {smol_probe}",
+                "yes: each model knows its own world only (both paired differences beyond noise)" if own else
+                "not shown: a paired difference is within noise"))
+    stale = [real["today_closed_book"][m] for m in ("course_model", "smollm2")]
+    out.append(("Closed-book, a model is stale on today's facts (01)", *both("today_closed_book"),
+                "yes: neither answers today's questions" if max(stale) <= 0.1 else "no: one model answers some"))
+    reads = [real["today_gold_passage"][m] for m in ("course_model", "smollm2")]
+    out.append(("Given the passage that states it, a model reads a fact it never learned (01)",
+                *both("today_gold_passage"),
+                "yes" if min(reads) >= 0.9 else "only in part: one model reads below 90%"))
+    one = rag[1]
+    gap = diff(one)
+    n = int(one["n"])
+    course_rag = pct(r, "real_model.1.course_model", n=n)
+    smol_rag = pct(r, "real_model.1.smollm2", n=n)
+    closed = p.interval("real_model.today_closed_book.smollm2") or (0.0, 1.0)
+    rag_low = (r.interval("real_model.1.smollm2") or (0.0, 1.0))[0]
+    out.append(("RAG answers today's questions the closed book cannot (02, the hybrid retriever, one passage)",
+                course_rag, smol_rag,
+                ("yes" if rag_low > closed[1] else "not shown: SmolLM2's RAG and closed-book intervals overlap")
+                + "; SmolLM2 − course model " + _points(gap)
+                + (", beyond noise" if _beyond(gap["low"], gap["high"]) else ", within noise")))
+    fall = r.real_model_k4_minus_k1
+    if fall:
+        verdict = {m: _beyond(fall[m]["low"], fall[m]["high"]) and fall[m]["value"] < 0 for m in ("course_model", "smollm2")}
+        text = ("yes: both fall beyond noise" if all(verdict.values()) else
+                "for the real model only (the course model's fall is within noise)" if verdict["smollm2"] else
+                "for the course model only (the real model's fall is within noise)" if verdict["course_model"] else
+                f"not shown: both falls are within noise on {int(fall['smollm2']['n'])} questions")
+        out.append(("Look-alike passages hurt reading: one passage → four (02)",
+                    f"{100 * rag[1]['course_model']:.0f}% → {100 * rag[4]['course_model']:.0f}%: "
+                    + _points(fall["course_model"]),
+                    f"{100 * rag[1]['smollm2']:.0f}% → {100 * rag[4]['smollm2']:.0f}%: " + _points(fall["smollm2"]),
+                    text))
+    later: list[tuple[str, Callable[[], str]]] = [
+        ("Fine-tuning on paraphrases + QA puts a day's new facts in the weights (04, held-out wordings)",
+         lambda: pct(f, "paraphrase_heldout_acc")),
+        ("Replay keeps old facts through fine-tuning (04, old facts held out of replay)",
+         lambda: f"{pct(f, 'old_fact_acc_after_no_replay')} without, {pct(f, 'old_fact_acc_after_replay')} with"),
+        ("The hybrid beats RAG only and fine-tuning only on a mixed question set (06)",
+         lambda: f"hybrid {pct(h, 'acc_hybrid')}, RAG only {pct(h, 'acc_rag_only')}, "
+                 f"fine-tuning only {pct(h, 'acc_ft_only')}"),
+    ]
+    out += [(conclusion, figure(), NOT_YET, "open: the real model's run is still to come") for conclusion, figure in later]
+    return out
+
+
+def table(root: Path = ROOT) -> str:
+    lines = ["| conclusion of the course | course model (2.7M, trained on the course world) | SmolLM2-135M-Instruct "
+             "(real, pretrained) | does it transfer? |", "|---|---|---|---|"]
+    lines += ["| " + " | ".join(cells) + " |" for cells in rows(root)]
+    return "\n".join(lines)
+
+
+def write(root: Path = ROOT) -> list[Path]:
+    """Rewrite the table between the markers in every file of FILES; return the files written."""
+    new, written = table(root), []
+    for name in FILES:
+        path = root / name
+        text = path.read_text()
+        block = re.compile(re.escape(START) + r"\n.*?\n" + re.escape(END), re.S)
+        if not block.search(text):
+            raise ValueError(f"{name} has no {START} ... {END} block for the table")
+        path.write_text(block.sub(lambda _: f"{START}\n{new}\n{END}", text))
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in write():
+        print("wrote", path.relative_to(ROOT))

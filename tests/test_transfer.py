@@ -1,0 +1,37 @@
+"""The "Does it transfer?" table (ragft.course.transfer): current in the README and the syllabus, and its verdicts
+follow the stored intervals, not the prose."""
+
+import json
+import shutil
+
+from ragft import ROOT
+from ragft.course import transfer
+
+
+def test_the_tables_in_the_readme_and_the_syllabus_are_written_from_the_shipped_results():
+    table = transfer.table()
+    for name in transfer.FILES:
+        text = (ROOT / name).read_text()
+        assert f"{transfer.START}\n{table}\n{transfer.END}" in text, f"{name}: run python -m ragft.course.transfer"
+
+
+def test_every_row_has_a_figure_for_each_model_and_a_verdict():
+    for conclusion, course, real, verdict in transfer.rows():
+        assert conclusion and course and real and verdict
+        assert "%" in course, conclusion
+        assert "%" in real or real == transfer.NOT_YET, conclusion
+
+
+def test_a_difference_whose_interval_holds_zero_is_called_within_noise(tmp_path):
+    shutil.copytree(ROOT / "results" / "shipped", tmp_path / "results" / "shipped")
+    path = tmp_path / "results" / "shipped" / "retrieval.json"
+    data = json.loads(path.read_text())
+    one = data["real_model"]["1"]
+    one.update(difference=-0.1, difference_low=-0.3, difference_high=0.1)
+    path.write_text(json.dumps(data))
+    rag_row = next(r for r in transfer.rows(tmp_path) if r[0].startswith("RAG answers"))
+    assert rag_row[3].endswith("within noise") and "−10 points [−30, +10]" in rag_row[3]
+    shipped = json.loads((ROOT / "results" / "shipped" / "retrieval.json").read_text())["real_model"]["1"]
+    beyond = not shipped["difference_low"] <= 0 <= shipped["difference_high"]
+    row = next(r for r in transfer.rows() if r[0].startswith("RAG answers"))
+    assert row[3].endswith("beyond noise" if beyond else "within noise")
