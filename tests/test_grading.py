@@ -1,8 +1,9 @@
 """Autograding (ragft.course.grading): nbgrader assignments made from solutions/, graded by executing submissions.
 
 The slow test grades, through nbgrader, the solved and the unsolved version of every notebook: every exercise full
-marks, and zero. It executes each notebook twice more (about 25 minutes on 2 cores, on top of tests/test_notebooks.py's
-run); RAGFT_GRADE_ONLY=00 (or 01,04) grades only those, for a quick local run. tests/test_notebooks.py also sees each
+marks, and zero. It executes each notebook twice more, so it takes about twice `make course` plus nbgrader's own
+10-15 s a notebook (53 min measured in a clean clone on 2026-12-02 on 2 cores shared with other jobs; all seven got
+full marks solved and zero unsolved); RAGFT_GRADE_ONLY=00 (or 01,04) grades only those, for a quick local run. tests/test_notebooks.py also sees each
 exercise's check fail unsolved and pass solved, and the first test here holds each grade cell to that very check call.
 """
 

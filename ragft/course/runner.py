@@ -13,7 +13,10 @@ The solution notebooks in solutions/ are the source. In an exercise cell, the pl
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,6 +99,15 @@ class Run:
     peak_mb: float
 
 
+def _unix_sockets(client, folder: str) -> None:
+    """Let the client's kernel talk over Unix sockets in `folder` (a fresh temporary one) where there are any: with
+    TCP, a port freed by one kernel and taken by the next can strand a cell's request (seen once in CI: a kernel idle
+    for minutes, its cell never received). The path is absolute, since the kernel runs in the notebook's folder."""
+    if os.name == "posix":
+        km = client.create_kernel_manager()
+        km.transport, km.ip = "ipc", os.path.join(folder, "kernel")
+
+
 def execute(path: Path, out_dir: Path = BUILD_DIR / "notebooks", timeout: int = 900,
             exercises: dict | None = None) -> Run:
     """Execute one notebook in its own folder; write the executed copy to out_dir; return a Run.
@@ -114,8 +126,10 @@ def execute(path: Path, out_dir: Path = BUILD_DIR / "notebooks", timeout: int = 
     nb = nbformat.read(path, as_version=4)
     solved = nbformat.read(SOLUTIONS_DIR / path.name, as_version=4).cells if exercises is not None else []
     start = time.perf_counter()
+    sockets = tempfile.mkdtemp(prefix="ragft-kernel-")
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
+    _unix_sockets(client, sockets)
     try:
         client.reset_execution_trackers()
         with client.setup_kernel():
@@ -130,6 +144,7 @@ def execute(path: Path, out_dir: Path = BUILD_DIR / "notebooks", timeout: int = 
             client.execute_cell(nb.cells[-1], len(nb.cells) - 1, store_history=False)
             probe = nb.cells.pop()
     finally:
+        shutil.rmtree(sockets, ignore_errors=True)
         client.set_widgets_metadata()  # the widgets' state, so that the site can render them without a kernel
         out_dir.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out_dir / path.name)

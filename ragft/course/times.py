@@ -15,11 +15,11 @@ from pathlib import Path
 
 from ragft import ROOT
 
-# 2026-12-02: the clean-clone `make test` run of commit 9f5d058 on a quiet 2-core machine, whose notebook runs execute
-# every cell as make course does plus each exercise's solution (so a little longer than make course); 02 from
-# `python -m ragft.course.runner 02` alone on 2026-12-02, after SmolLM2 joined it (2.10).
-MEASURED = "make test's notebook runs (make course's cells plus the solutions), 2 CPU cores"
-SECONDS = {"00": 4, "01": 128, "02": 76, "03": 90, "04": 117, "05": 21, "06": 139}
+# 2026-12-02: `python -m ragft.course.runner 01 02 03 06` then `05`, alone on a quiet 2-core machine (make course's
+# cells; SmolLM2 already converted); 04 from the clean-clone `make test` of 8a9786b, its notebook test alone on the
+# machine (make course's cells plus each exercise's solution, so a little longer); 00 from an earlier such run.
+MEASURED = "make course's notebook runs (python -m ragft.course.runner), 2 CPU cores"
+SECONDS = {"00": 4, "01": 163, "02": 88, "03": 110, "04": 212, "05": 31, "06": 276}
 
 
 def minutes(notebook: str) -> int:
