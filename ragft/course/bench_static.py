@@ -45,6 +45,7 @@ import time
 from typing import Sequence
 
 from ragft.course.bench_seeds import figure, score
+from ragft.world import unseen
 
 AMOUNTS = (10, 100, 1000)
 NEW_SEED = 22  # the new entities' world (issue 22); its names are respelled, so the seed only draws the values
@@ -71,16 +72,7 @@ READ_STEPS = 150
 def unseen_world(per_kind: int = max(AMOUNTS) // 10 + DEV_PER_KIND, seed: int = NEW_SEED):
     """A static World of `per_kind` towns, companies and people that World(seed=0) does not have, every word of
     their names one the course model's tokenizer knows (`ragft.world.unseen`)."""
-    from ragft.world.unseen import unseen_world as make
-
-    return make(per_kind, seed)
-
-
-def collisions(world, training=None) -> set[str]:
-    """Names (lower-cased) that `world` shares with the training world (`ragft.world.unseen.collisions`)."""
-    from ragft.world.unseen import collisions as shared
-
-    return shared(world, training)
+    return unseen.unseen_world(per_kind, seed)
 
 
 def amount_facts(world, n: int, dev: bool = False) -> list:
@@ -326,7 +318,7 @@ def new_static(amounts: Sequence[int] = AMOUNTS, model: str = "course", seed: in
     training = World(seed=0)
     old_questions = training.qa(ft.replay_split(training.static_facts())[1], "heldout")
     out: dict = {"model": reader.name, "new_seed": NEW_SEED, "seed": seed, "epochs": epochs, "k": RAG_K,
-                 "name_collisions": sorted(collisions(world, training)), "by_amount": {}}
+                 "name_collisions": sorted(unseen.collisions(world, training)), "by_amount": {}}
     for n in amounts:
         facts = amount_facts(world, n)
         row = out["by_amount"][str(n)] = {"facts": len(facts),

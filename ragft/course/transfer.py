@@ -19,6 +19,7 @@ from typing import Callable
 
 from ragft import ROOT
 from ragft.course.quotes import value
+from ragft.evaluate import Difference
 from ragft.results import FinetuneResults, HybridResults, ParametricResults, Results, RetrievalResults
 
 FILES = ("README.md", "lessons/README.md")
@@ -40,7 +41,8 @@ def _points(d: dict) -> str:
 
 
 def _beyond(low: float, high: float) -> bool:
-    return not low <= 0 <= high
+    """Beyond noise: the paired difference's interval leaves out 0 (`evaluate.Difference.within_noise`'s rule)."""
+    return not Difference(0.0, low, high, 0).within_noise
 
 
 def rows(root: Path = ROOT) -> list[tuple[str, str, str, str]]:
