@@ -1,7 +1,7 @@
 """Issue 5's expectations, checked on notebook 04's results (results/finetune.json), never on fixed numbers.
 
 One place for the checks, used twice: on the kit's own measurements (results/shipped/finetune.json, in
-test_finetune_results.py) and on the results the executed notebook 04 has just written (test_notebooks.py).
+test_finetune_results.py) and on the results the executed notebook 04 has just written (test_grading.py).
 Each check takes the FinetuneResults record (reading it checks every field and its type).
 """
 

@@ -1,4 +1,4 @@
-"""Issue 5's expectations hold on the kit's shipped measurements (test_notebooks.py checks a fresh run of notebook 04)."""
+"""Issue 5's expectations hold on the kit's shipped measurements (test_grading.py checks a fresh run of notebook 04)."""
 
 import pytest
 

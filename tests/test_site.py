@@ -1,7 +1,7 @@
 """The course site builds with one command, warnings as errors: a page for every lesson and notebook, and the
 notebooks' widgets render in a real browser from the site's own files, with the network cut off.
 
-Each notebook is published from its freshest executed copy (test_notebooks.py writes build/test-notebooks,
+Each notebook is published from its freshest executed copy (test_grading.py writes build/test-notebooks,
 `make course` build/notebooks), else from its stored copy without outputs, so pages and links are always
 checked. The browser test skips where Chromium is not installed; its screenshots go to build/screenshots/.
 """
@@ -74,7 +74,7 @@ def test_every_lesson_and_notebook_has_a_page_and_lessons_link_their_notebook(si
 def test_notebook_pages_show_the_executed_outputs(site):
     html, executed, _ = site
     if never := [nb.name for nb in notebooks() if nb.stem not in executed]:
-        pytest.skip(f"no executed copy of {', '.join(never)} in {' or '.join(map(str, SOURCES))} (test_notebooks.py "
+        pytest.skip(f"no executed copy of {', '.join(never)} in {' or '.join(map(str, SOURCES))} (test_grading.py "
                     "or `make course` writes them); those pages come from the stored notebooks, without outputs")
     pages = {nb.stem: _body(html / "notebooks" / f"{nb.stem}.html") for nb in notebooks()}
     without = [name for name, page in pages.items() if "cell_output" not in page]
@@ -102,7 +102,7 @@ def test_widgets_render_in_a_real_browser_from_the_sites_own_files(site):
 
     html, executed, published = site
     if "05_decision_threshold" not in executed:
-        pytest.skip("no executed copy of notebook 05 (python -m ragft.course.runner 05, or test_notebooks.py)")
+        pytest.skip("no executed copy of notebook 05 (python -m ragft.course.runner 05, or test_grading.py)")
     pages = {name: expected for name, expected in WIDGETS.items() if name in executed}
     for name in pages:
         saved = nbformat.read(published / f"{name}.ipynb", as_version=4).metadata.get("widgets", {})

@@ -38,6 +38,13 @@ c = get_config()  # noqa: F821 (nbgrader provides it)
 c.CourseDirectory.course_id = {COURSE_ID!r}
 c.ClearSolutions.code_stub = {{"python": ""}}  # a cleared solution leaves the placeholder line, as in notebooks/
 c.Execute.timeout = {CELL_TIMEOUT_S}
+# Kernels talk over Unix sockets in a fresh temporary folder where there are any, as ragft.course.runner's do: over
+# TCP, a port freed by one kernel and taken by the next can strand a cell's request (seen once in CI)
+import atexit, os, shutil, tempfile  # noqa: E401,E402
+if os.name == "posix":
+    _sockets = tempfile.mkdtemp(prefix="ragft-kernel-")
+    atexit.register(shutil.rmtree, _sockets, True)
+    c.KernelManager.transport, c.KernelManager.ip = "ipc", os.path.join(_sockets, "kernel")
 """
 
 
