@@ -120,25 +120,44 @@ def rag_dynamic_at(v, chunks: float, days_kept: int):
     return interpolate({v.store_chunks[d]: v.rag_dynamic[d] for d in v.rag_dynamic}, max(chunks, 1.0))
 
 
+def new_static_parts(s: Scenario, v) -> tuple:
+    """(weights, store, keep): the accuracy on the scenario's new static facts after fine-tuning them in, and through
+    the store with their pages indexed, and the share `keep` of what the weights knew above chance that this
+    fine-tuning leaves (old facts after / before, above chance), all from bench new_static by amount of new facts
+    (log-interpolated, flat beyond its amounts). Without that run: notebook 04's day learned (ft_dynamic, or without
+    replay ft_dynamic_no_replay), RAG's reading of known facts (rag_static), and keep = 1. The run fine-tuned with
+    replay: `replay=False` does not change what it measured."""
+    amount, chance = max(s.new_static, 1.0), v.stale_dynamic
+    day = v.ft_dynamic if s.replay else v.ft_dynamic_no_replay
+    weights = interpolate(v.new_static_weights, amount) if v.new_static_weights else day
+    store = interpolate(v.new_static_store, amount) if v.new_static_store else v.rag_static
+    keep = 1.0
+    if s.new_static > 0 and v.new_static_old_after and v.new_static_old_before is not None:
+        after = interpolate(v.new_static_old_after, amount)
+        keep = np.clip((after - chance) / np.maximum(v.new_static_old_before - chance, 1e-9), 0.0, 1.0)
+    return weights, store, keep
+
+
 def parts(strategy: str, s: Scenario, v) -> tuple:
     """(accuracy on static questions, accuracy on today's questions) of a strategy: numbers, or arrays of draws."""
     chance, learned = v.stale_dynamic, (v.ft_dynamic if s.replay else v.ft_dynamic_no_replay)
     known, new = s.static_known, 1 - s.static_known
+    new_weights, new_store, keep = new_static_parts(s, v)
     if strategy == "fine-tuning only":  # every run forgets a measured share of what the weights knew; it adds up
         k, rho = runs_per_rebuild(s), _retention(s, v)
         kept = v.closed_static if k == 0 else chance + (v.closed_static - chance) * _mean_powers(rho, 1, k)
-        learned_kept = chance + (learned - chance) * _mean_powers(rho, 0, max(k, 1))
+        new_kept = chance + (new_weights - chance) * _mean_powers(rho, 0, max(k, 1))
         fresh = _mean_powers(1 - s.change_rate, 0, s.retrain_every) if s.changes_per_day else 0.0
-        return known * kept + new * learned_kept, fresh * learned + (1 - fresh) * chance
+        return known * (chance + (kept - chance) * keep) + new * new_kept, fresh * learned + (1 - fresh) * chance
     if strategy == "RAG only":  # the stock model reads: static pages and the days kept, all in one store
-        return v.rag_static, rag_dynamic_at(v, store_chunks(s, v), s.days_kept)
+        return known * v.rag_static + new * new_store, rag_dynamic_at(v, store_chunks(s, v), s.days_kept)
     if strategy == "hybrid":  # notebook 06's hybrid: static facts trained in once a rebuild, its own reader
         ratio = 1.0 if s.replay else np.clip((v.ft_static_no_replay - chance) / np.maximum(v.ft_static - chance, 1e-9), 0, 1)
         weights = chance + (v.hybrid_static - chance) * ratio
         dynamic = rag_dynamic_at(v, store_chunks(s, v, static_pages=False), s.days_kept)
         if v.hybrid_dynamic is not None:  # measured at notebook 06's store; moved along notebook 03's curve
             dynamic = v.hybrid_dynamic + dynamic - rag_dynamic_at(v, v.hybrid_chunks or 1, v.hybrid_days_kept)
-        return known * weights + new * learned, np.clip(dynamic, 0.0, 1.0)
+        return known * (chance + (weights - chance) * keep) + new * new_weights, np.clip(dynamic, 0.0, 1.0)
     raise ValueError(f"unknown strategy {strategy!r}: choose from {STRATEGIES}")
 
 
@@ -169,6 +188,8 @@ def daily_cost(strategy: str, s: Scenario, m: Measured, prices: Prices | None = 
     p, q, share = prices or Prices(), s.queries_per_day, s.dynamic_share
     v = terms(m)
     train_s = (p.gpu_hour if m.train_device == "gpu" else p.cpu_hour) / 3600 * m.ft_seconds_per_fact
+    new_s = train_s if m.new_static_seconds_per_fact is None else \
+        (p.gpu_hour if m.train_device == "gpu" else p.cpu_hour) / 3600 * m.new_static_seconds_per_fact
     cpu_s, dpf = p.cpu_hour / 3600, m.docs_per_fact
     facts = s.changes_per_day / s.change_rate  # dynamic facts in all
     per_retrain = facts * (1 - (1 - s.change_rate) ** s.retrain_every)
@@ -180,7 +201,7 @@ def daily_cost(strategy: str, s: Scenario, m: Measured, prices: Prices | None = 
     stock = strategy == "RAG only" or (strategy == "fine-tuning only" and learns_nothing(s))
     tuned = p.per_million_tokens if stock else p.per_million_tokens_tuned
     if strategy == "fine-tuning only":
-        train = train_s * (per_retrain / s.retrain_every * (s.changes_per_day > 0) + s.new_static / s.rebuild_every)
+        train = train_s * per_retrain / s.retrain_every * (s.changes_per_day > 0) + new_s * s.new_static / s.rebuild_every
         index, tokens, seconds = 0.0, v.tokens_closed, m.query_seconds_closed
     elif strategy == "RAG only":
         train = 0.0
@@ -329,8 +350,10 @@ def sensitivity(s: Scenario, m: Measured, measure: str = "threshold") -> list[tu
                  "hybrid_dynamic"):
         if (bounds := m.intervals.get(name)) is not None and getattr(m, name) is not None:
             rows.append((f"{name} (95% ends)", *(at(s, replace(m, **{name: b})) for b in bounds)))
-    ends = [{d: m.intervals.get(f"rag_dynamic.{d}", (v, v))[i] for d, v in m.rag_dynamic.items()} for i in (0, 1)]
-    rows.append(("rag_dynamic (95% ends)", *(at(s, replace(m, rag_dynamic=e)) for e in ends)))
+    for name in ("rag_dynamic", "new_static_weights", "new_static_store", "new_static_old_after"):
+        if points := getattr(m, name):
+            ends = [{d: m.intervals.get(f"{name}.{d}", (v, v))[i] for d, v in points.items()} for i in (0, 1)]
+            rows.append((f"{name} (95% ends)", *(at(s, replace(m, **{name: e})) for e in ends)))
     return sorted(rows, key=lambda r: -abs(r[2] - r[1]))
 
 

@@ -18,6 +18,7 @@ retriever returns them). A third source of measurements (the real model, SmolLM2
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
@@ -32,6 +33,7 @@ from ragft.inputs import check_int, check_number, check_share
 from ragft.results import FinetuneResults, HybridResults, ParametricResults, RagResults, Whose
 
 K_PASSAGES = 4  # passages in a RAG prompt: the kit's retrievers return k = 4
+NEW_STATIC_FILE = "new_static.json"  # make bench PART=new_static's run, in results/ (yours) or results/shipped/
 SOURCES = {"course model": "the course model (2.7M parameters), notebooks 01-06",
            "SmolLM2": "the real model (SmolLM2-135M-Instruct): its measurements come with issue 20, none shipped yet"}
 ACCURACIES = ("closed_static", "stale_dynamic", "ft_dynamic", "ft_dynamic_no_replay", "ft_static",
@@ -64,6 +66,15 @@ class Measured:
     hybrid_days_kept: int = 7            # the days that store kept
     tokens_closed: float | None = None  # prompt tokens of a closed-book question (None: `prompt_tokens` counts them)
     tokens_rag: float | None = None     # prompt tokens of a question with K_PASSAGES passages (None: counted)
+    # New static knowledge (bench new_static: entities the model never saw), by amount of new facts: asked in held-out
+    # wordings after fine-tuning them in (4 passes, replay), and through the store with their pages indexed (the
+    # stock reader), and the old static facts (held out of replay) after that fine-tuning: what it made the weights
+    # forget. Empty: a new static fact is learned as notebook 04's day (ft_dynamic) and read as rag_static.
+    new_static_weights: dict[int, float] = field(default_factory=dict)
+    new_static_store: dict[int, float] = field(default_factory=dict)
+    new_static_old_after: dict[int, float] = field(default_factory=dict)
+    new_static_old_before: float | None = None  # the same old facts before (the base model)
+    new_static_seconds_per_fact: float | None = None  # fine-tuning seconds a new static fact (4 passes, replay)
     train_device: str = "cpu"     # where fine-tuning seconds were measured: priced at the CPU or the GPU hour
     intervals: dict[str, tuple[float, float]] = field(default_factory=dict)  # accuracy (or "rag_dynamic.30") -> 95%
     reader: str = "course model"
@@ -76,7 +87,7 @@ class Measured:
             if getattr(self, name) is not None:
                 check_share(f"Measured.{name} (an accuracy)", getattr(self, name))
         for name in ("ft_seconds_per_fact", "index_seconds_per_doc", "query_seconds_closed", "docs_per_fact",
-                     "tokens_closed", "tokens_rag"):
+                     "tokens_closed", "tokens_rag", "new_static_seconds_per_fact"):
             if getattr(self, name) is not None:
                 check_number(f"Measured.{name}", getattr(self, name), 0.0)
         seconds = lambda name, value: check_number(name, value, 0.0)  # noqa: E731
@@ -90,6 +101,15 @@ class Measured:
             for days, value in points.items():
                 check_int(f"a days-kept key of Measured.{name}", days, 1)
                 check(f"Measured.{name}[{days}]", value)
+        if self.new_static_old_before is not None:
+            check_share("Measured.new_static_old_before (an accuracy)", self.new_static_old_before)
+        for name in ("new_static_weights", "new_static_store", "new_static_old_after"):
+            points = getattr(self, name)
+            if not isinstance(points, dict):
+                raise TypeError(f"Measured.{name} must be a dict {{new static facts: accuracy}}, got {points!r}")
+            for amount, value in points.items():
+                check_int(f"an amount key of Measured.{name}", amount, 1)
+                check_share(f"Measured.{name}[{amount}]", value)
         for name, (low, high) in self.intervals.items():
             if not 0 <= low <= high <= 1:
                 raise ValueError(f"Measured.intervals[{name!r}] must be (low, high) in [0, 1], got {(low, high)}")
@@ -147,6 +167,10 @@ def terms(m: Measured, n: int = 0, seed: int = 0) -> SimpleNamespace:
             setattr(out, name, _split_normal(getattr(out, name), m.intervals.get(name), rng.standard_normal(n)))
         z = rng.standard_normal(n)  # one curve, one draw: its points were measured on the same questions
         out.rag_dynamic = {d: _split_normal(v, m.intervals.get(f"rag_dynamic.{d}"), z) for d, v in m.rag_dynamic.items()}
+        for name in ("new_static_weights", "new_static_store", "new_static_old_after"):  # one curve, one draw
+            z = rng.standard_normal(n)
+            setattr(out, name, {a: _split_normal(v, m.intervals.get(f"{name}.{a}"), z)
+                                for a, v in getattr(m, name).items()})
     return out
 
 
@@ -199,6 +223,7 @@ def load_measurements(results_dir: Path = RESULTS_DIR, whose: Whose | None = Non
     order: tuple[Whose, ...] = ("shipped",) if whose == "shipped" else ("yours", "shipped")  # notebook 06 on its own
     h = next((HybridResults.read(w, results_dir) for w in order if HybridResults.path(w, results_dir).exists()), None)
     closed, with_k = prompt_tokens()
+    static = _new_static(results_dir, "shipped" if whose == "shipped" else None)
     intervals = {name: bounds for name, (record, path) in {
         "closed_static": (p, "closed_static"), "stale_dynamic": (p, "closed_unseen_day"),
         "rag_static": (r, "rag_static"), "ft_static": (f, "old_fact_acc_after_replay"),
@@ -209,6 +234,7 @@ def load_measurements(results_dir: Path = RESULTS_DIR, whose: Whose | None = Non
     }.items() if (bounds := record.interval(path)) is not None}
     if (week := _mean_interval(f, "ft_today")) is not None:
         intervals["ft_dynamic"] = week
+    intervals |= static["intervals"]
     return Measured(
         closed_static=p.closed_static, stale_dynamic=p.closed_unseen_day, ft_dynamic=f.ft_new_day_acc,
         rag_static=r.rag_static, rag_dynamic=r.rag_dynamic_by_days_kept, ft_seconds_per_fact=f.ft_seconds_per_fact,
@@ -222,11 +248,49 @@ def load_measurements(results_dir: Path = RESULTS_DIR, whose: Whose | None = Non
         hybrid_dynamic=h.by_type["hybrid"]["dynamic"] if h else None,
         hybrid_chunks=int(h.index["hybrid"]["chunks"]) if h else None, hybrid_days_kept=h.days_kept if h else 7,
         tokens_closed=closed, tokens_rag=with_k, intervals=intervals,
+        new_static_weights=static["weights"], new_static_store=static["store"],
+        new_static_old_after=static["old_after"], new_static_old_before=static["old_before"],
+        new_static_seconds_per_fact=static["seconds_per_fact"],
         source=("your measurements (notebooks 01-04)" if mine else
                 "the kit's shipped measurements (run notebooks 01-04 to use yours)")
-        + ("" if h is None else "; hybrid: notebook 06, " + h.whose),
+        + ("" if h is None else "; hybrid: notebook 06, " + h.whose)
+        + ("" if static["whose"] is None else "; new static knowledge: make bench PART=new_static, " + static["whose"]),
         whose={**dict.fromkeys(("closed_static", "stale_dynamic", "query_seconds_closed"), p.whose),
                **dict.fromkeys(("rag_static", "rag_dynamic", "query_seconds_rag", "store_chunks", "store_mb"), r.whose),
                **dict.fromkeys(("ft_dynamic", "ft_dynamic_no_replay", "ft_seconds_per_fact", "index_seconds_per_doc",
                                 "docs_per_fact", "ft_static", "ft_static_no_replay", "old_before"), f.whose),
-               **(dict.fromkeys(("hybrid_static", "hybrid_dynamic", "hybrid_chunks", "hybrid_days_kept"), h.whose) if h else {})})
+               **(dict.fromkeys(("hybrid_static", "hybrid_dynamic", "hybrid_chunks", "hybrid_days_kept"), h.whose) if h else {}),
+               **(dict.fromkeys(("new_static_weights", "new_static_store", "new_static_old_after",
+                                 "new_static_old_before", "new_static_seconds_per_fact"), static["whose"])
+                  if static["whose"] else {})})
+
+
+def new_static_run(whose: Whose | None = None, results_dir: Path = RESULTS_DIR) -> tuple[dict, Whose] | tuple[None, None]:
+    """`make bench PART=new_static`'s run (ragft.course.bench_static) and whose it is: the learner's
+    (results/new_static.json), else the kit's (results/shipped/); (None, None) where neither is there."""
+    for w in [whose] if whose else ["yours", "shipped"]:
+        path = results_dir / NEW_STATIC_FILE if w == "yours" else results_dir / "shipped" / NEW_STATIC_FILE
+        if path.exists():
+            return json.loads(path.read_text()), w
+    return None, None
+
+
+def _new_static(results_dir: Path, whose: Whose | None) -> dict:
+    """The new-static curves (bench new_static: the learner's run, else the kit's) as the Measured fields take them:
+    accuracy by amount for the weights and for the store read by the stock reader, the old facts after the weights'
+    run (and before it), their intervals, and fine-tuning seconds per new fact (the largest amount's run); empty
+    where no run is there."""
+    run, found = new_static_run(whose, results_dir)
+    out = {"weights": {}, "store": {}, "old_after": {}, "old_before": None, "intervals": {}, "seconds_per_fact": None,
+           "whose": found}
+    if run is None:
+        return out
+    for amount, row in run["by_amount"].items():
+        for name, (key, field_) in {"weights": ("weights", "accuracy"), "store": ("store_raw_reader", "accuracy"),
+                                    "old_after": ("weights", "old_after")}.items():
+            out[name][int(amount)] = row[key][field_]["value"]
+            out["intervals"][f"new_static_{name}.{amount}"] = tuple(row[key][field_]["interval"])
+    largest = run["by_amount"][str(max(map(int, run["by_amount"])))]
+    out["seconds_per_fact"] = largest["weights"]["train_seconds"] / largest["facts"]
+    out["old_before"] = largest["weights"]["old_before"]["value"]
+    return out

@@ -4,7 +4,7 @@ its weights or into the store, at a tiny amount (10 facts, a few steps) so that 
 import pytest
 
 from ragft import finetune as ft
-from ragft.course import bench, bench_static
+from ragft.course import bench, bench_static, page_reading
 from ragft.readers import load_reader
 from ragft.reading import closed_book_items
 from ragft.world import PROFESSIONS, REGIONS, SECTORS, Fact, StaticWorld, World, unseen_world
@@ -34,7 +34,7 @@ def _has_interval(fig: dict) -> bool:
 
 
 def test_the_part_is_registered():
-    assert bench.PARTS["new_static"] is bench_static.new_static
+    assert bench.PARTS["new_static"] is bench_static.part
 
 
 def test_new_names_never_collide_with_the_training_world_and_spell_in_known_words(world, reader, training):
@@ -111,7 +111,7 @@ def test_a_static_world_is_built_from_given_facts_and_refuses_facts_not_its_own(
 
 
 def test_counterfactual_pages_change_every_value_to_another_valid_one(training):
-    fake = bench_static.counterfactual_world(training)
+    fake = page_reading.counterfactual_world(training)
     real, changed = training.static_facts(), fake.static_facts()
     assert [f.id for f in real] == [f.id for f in changed]
     assert all(a.value != b.value for a, b in zip(real, changed))
@@ -120,7 +120,7 @@ def test_counterfactual_pages_change_every_value_to_another_valid_one(training):
     assert all(f.value in pools[f.attribute] if f.attribute in pools else f.value.isdigit() for f in changed)
     pages = {d.entity: d.text for d in fake.documents([])}
     assert all(f.sentence in pages[f.entity] for f in changed)
-    items = bench_static.page_examples(training, 20, max_distractors=1)
+    items = page_reading.page_examples(training, 20, max_distractors=1)
     truth = {f.id: f.value for f in real}
     assert all(it.gold != truth[it.fact] and it.gold in " ".join(it.passages) for it in items)
     assert {len(it.passages) for it in items} <= {1, 2}
@@ -131,9 +131,9 @@ def test_a_page_reading_fine_tune_makes_the_store_readable(world, reader, traini
     page-reading reader copies it. The new entities' pages are NOT asserted: at this scale the gain is small and
     not robust (dev entities, 60 questions: 1.7% -> 15% after 40 steps, 16.7% after 150; 10 facts here: 0 -> 0);
     the benchmark measures it with its interval."""
-    tuned = bench_static.page_reader(reader, steps=40, page_share=0.5, max_distractors=0, n=1000)
+    tuned = page_reading.page_reader(reader, steps=40, page_share=0.5, max_distractors=0, n=1000)
     assert tuned["steps"] == 40 and tuned["seconds"] > 0
     assert tuned["old_closed_book_after"]["value"] >= 0.8  # replay keeps most of what the weights held
-    fake = bench_static.page_examples(training, 60, max_distractors=0, seed=1)
+    fake = page_reading.page_examples(training, 60, max_distractors=0, seed=1)
     raw_fake, read_fake = sum(reader.correct(fake)), sum(tuned["reader"].correct(fake))
     assert raw_fake <= 6 and read_fake >= raw_fake + 20  # memory cannot answer a counterfactual page; reading can

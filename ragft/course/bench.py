@@ -272,7 +272,7 @@ PARTS: dict[str, Callable[[], dict]] = {"base_model": _base_model, "rag": _rag, 
                                          "seeds": bench_seeds.seeds, "sealed": bench_sealed.course_model,
                                          "sealed_finetune": bench_sealed.finetune_figures,
                                          "store_scale": bench_scale.store_scale,
-                                         "new_static": bench_static.new_static}
+                                         "new_static": bench_static.part}
 
 
 def run(parts: list[str]) -> dict:

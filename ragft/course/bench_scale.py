@@ -22,7 +22,8 @@ Two kinds of size (`real` says which):
   COSTS are measured on them; quality past the real size is NOT measured (those fields are None).
 
 Costs at every size, for each index (`rag.faiss_index`): 'flat' (exact), 'hnsw' (M=32, efConstruction 40) and 'ivfpq'
-(nlist = sqrt(n) clipped to [8, 1024] and n / 39; 48 sub-quantizers, 8 bits from 10,000 vectors, 4 bits below):
+(nlist = sqrt(n) clipped to [8, 1024] and n / 39; 48 sub-quantizers, 8 bits from 10,000 vectors, 4 bits below;
+trained on at least 39 vectors a centroid, at most 100,000):
 build_s (add, and train for IVF-PQ; FAISS's default threads), memory_mb (the serialised index: vectors, graph
 links or codes), p50_ms/p95_ms (one query at a time, one thread, `n_queries` real questions), recall_at_10 against
 flat (efSearch / nprobe raised up a ladder until recall >= 0.95 or it stops improving; the setting in `param`).
@@ -143,7 +144,9 @@ def _build(kind: str, vectors: np.ndarray):
     n_lists = int(np.clip(np.sqrt(n), 8, 1024))
     n_lists = max(1, min(n_lists, n // 39))
     index = rag.faiss_index(dim, "ivfpq", n_lists=n_lists, pq_bits=8 if n >= 10_000 else 4)
-    train = vectors[np.random.default_rng(0).choice(n, min(n, 64 * n_lists, 100_000), replace=False)]
+    # at least 39 training points a centroid, for the coarse lists and for each sub-quantizer's 2^bits codes
+    wanted = max(64 * n_lists, 39 * 2 ** (8 if n >= 10_000 else 4))
+    train = vectors[np.random.default_rng(0).choice(n, min(n, wanted, 100_000), replace=False)]
     index.train(np.ascontiguousarray(train))
     index.add(vectors)
     return index
@@ -320,6 +323,45 @@ def load(whose: str | None = None, results_dir: Path = RESULTS_DIR) -> tuple[dic
         if path.exists():
             return json.loads(path.read_text()), w
     raise FileNotFoundError(f"no {FILE} in {results_dir} ({' or '.join(order)}): run make bench PART=store_scale")
+
+
+COLOURS = {"flat": "tab:gray", "hnsw": "tab:blue", "ivfpq": "tab:orange"}
+LABELS = {"flat": "flat (exact)", "hnsw": "HNSW", "ivfpq": "IVF-PQ"}
+
+
+def plot(curves: dict, shipped: dict | None = None):
+    """Three panels against the chunks kept (log scale): search latency (p50, one query, one thread) and the index's
+    memory for each index kind (the texts' size beside them), and hit@1 of the gold report, plain vector search
+    against the day filter, with 95% intervals where quality was measured. `curves` draws as markers and lines;
+    `shipped` (the kit's full run), if given, as faint lines behind them."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
+    for run, style, alpha in ((shipped, "-", 0.35), (curves, "o-", 1.0)):
+        if run is None:
+            continue
+        x, label = run["chunks"], (lambda text: text if run is curves else None)
+        for kind in KINDS:
+            axes[0].plot(x, run["p50_ms"][kind], style, color=COLOURS[kind], alpha=alpha, label=label(LABELS[kind]))
+            axes[1].plot(x, run["memory_mb"][kind], style, color=COLOURS[kind], alpha=alpha, label=label(LABELS[kind]))
+        axes[1].plot(x, run["texts_mb"], style.replace("o", "s"), color="tab:green", alpha=alpha,
+                     label=label("the chunks' text"))
+        for mode, colour in (("vector", "tab:gray"), ("day_filter", "tab:purple")):
+            rows = [(n, h) for n, h in zip(x, run["hit_at_1"][mode]) if h]
+            if rows:
+                values = [h["value"] for _, h in rows]
+                errors = [[v - h["interval"][0] for v, (_, h) in zip(values, rows)],
+                          [h["interval"][1] - v for v, (_, h) in zip(values, rows)]]
+                axes[2].errorbar([n for n, _ in rows], values, errors, fmt=style, color=colour, alpha=alpha,
+                                 capsize=3, label=label("plain vector search" if mode == "vector" else "day filter"))
+    axes[0].set(yscale="log", ylabel="ms per search (median)", title="latency: an index removes it")
+    axes[1].set(yscale="log", ylabel="MB", title="memory: IVF-PQ shrinks vectors, not text")
+    axes[2].set(ylim=(0, 1.05), ylabel="hit@1 (gold report first)", title="look-alikes: a filter helps, not an index")
+    for ax in axes:
+        ax.set(xscale="log", xlabel="chunks in the store")
+        ax.legend(fontsize=7, loc="best")
+    fig.tight_layout()
+    return fig
 
 
 def store_scale() -> dict:

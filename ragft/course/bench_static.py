@@ -2,6 +2,7 @@
 put into the weights (fine-tuning) or into the store (their pages indexed), at growing amounts.
 
     python -m ragft.course.bench new_static      # the course model at AMOUNTS (10, 100, 1,000 new facts)
+    python -m ragft.course.bench_static --ship   # the same, also written to results/shipped/ (the kit's)
     new_static(amounts=(10,), model="smollm2")   # the real model: the same code path (LoRA; slow on a CPU)
 
 The new entities (`unseen_world`): a World(seed=NEW_SEED) whose towns, companies and people the registry draws as
@@ -26,11 +27,9 @@ static facts held out of replay (the real model: the real-world probe), before a
 Store: the training world's encyclopedia pages (the static store) plus the new entities' pages, the kit's hybrid
 retriever at k=1 (bench `rag`'s k) and the RAG chain around the base reader; asked in held-out wordings. Its
 "forgetting": the same old facts through the chain before and after the new pages join the store.
-Page-reading reader (`page_reader`): the course model never read a static page (lm/data.py: static facts are
-learned by heart, only reports and news are read), so over a new entity's page it answers from memory. A one-off
-fine-tune on the TRAINING world's counterfactual pages (`counterfactual_world`: every value redrawn by its
-attribute's sampler, so only reading answers), half the examples its usual report reading, REPLAY of each batch its
-static facts; READ_STEPS etc. were set on the dev entities (see READ_STEPS). `new_static` reports the store with
+Page-reading reader (`ragft.course.page_reading`): the course model never read a static page, so over a new
+entity's page it answers from memory; a one-off fine-tune teaches it to read pages (its settings were set on the dev
+entities: see page_reading.READ_STEPS). `new_static` reports the store with
 this reader ("store", one-off seconds = this fine-tune + indexing) and with the raw reader ("store_raw_reader"):
 RAG needs a reader that reads that kind of document.
 Costs: one-off seconds (training; indexing: split, embed and add the new pages, rebuild BM25), per query seconds
@@ -40,14 +39,22 @@ and prompt tokens (the reader's tokens of the prompt it reads). Accuracies are {
 
 from __future__ import annotations
 
+import argparse
+import json
 import math
+import sys
 import time
+from pathlib import Path
 from typing import Sequence
 
+from ragft import RESULTS_DIR, unit_numbers
+
 from ragft.course.bench_seeds import figure, score
+from ragft.course.page_reading import page_reader
 from ragft.world import unseen
 
 AMOUNTS = (10, 100, 1000)
+FILE = unit_numbers.NEW_STATIC_FILE  # results/ (yours), results/shipped/ (the kit's): the decision model reads it
 NEW_SEED = 22  # the new entities' world (issue 22); its names are respelled, so the seed only draws the values
 DEV_PER_KIND = 3  # dev entities per kind (30 facts), after the measured ones: EPOCHS is chosen on them
 EPOCH_GRID = (2, 4, 8)
@@ -58,15 +65,6 @@ EPOCH_GRID = (2, 4, 8)
 EPOCHS = 4
 RAG_K = 1
 KINDS = ("town", "company", "person")
-PAGE_DISTRACTORS = 1  # other entities' pages (or reports) beside the gold one in a reading exercise (0..1)
-READ_EXAMPLES = 4000  # page-reading + report-reading exercises drawn for the one-off reading fine-tune
-PAGE_SHARE = 0.5  # of them, the counterfactual pages' share (the rest: report reading)
-READ_STEPS = 150
-# The page-reading fine-tune, set on the DEV entities only (their pages indexed, through the chain, held-out wordings,
-# seed 0, FULL_LR, REPLAY 0.7, half pages, half report reading): 40 steps, gold page alone: 15.0% [5.0, 28.3] read
-# from the gold page (raw reader 1.7% [0, 5.0]), old static facts closed-book 100% -> 91.6%; 150 steps, 0..1
-# distractor: 16.7% [6.7, 30.0] through the store (hit@1 100%), old closed-book 88.8%. Rule (written after the
-# 40-step run, before the 150 one: a shortcut): the setting the store is measured with, not a grid optimum.
 
 
 def unseen_world(per_kind: int = max(AMOUNTS) // 10 + DEV_PER_KIND, seed: int = NEW_SEED):
@@ -224,80 +222,6 @@ def store(reader, world, facts: Sequence, seed: int = 0, old_questions: Sequence
     return out
 
 
-def counterfactual_world(world, seed: int = 0):
-    """The world's entities with every static value replaced by another valid value of its attribute (drawn by the
-    attribute's own sampler, redrawn until it differs): its pages can be answered only by reading them."""
-    import numpy as np
-
-    from ragft.world import ATTRIBUTES, Draw, Fact, StaticWorld
-
-    rng, facts, today = np.random.default_rng([seed, 22, 1]), [], {}
-    for f in world.static_facts():
-        value = f.value
-        for _ in range(100):
-            value = ATTRIBUTES[f.attribute].sample(Draw(world, rng, f.entity, 0, today, None))
-            if value != f.value:
-                break
-        facts.append(Fact(f.entity, f.kind, f.attribute, value, 0))
-    return StaticWorld(world.towns, world.companies, world.people, facts, world.rivers, world.products, world.seed)
-
-
-def page_examples(world, n: int, max_distractors: int = PAGE_DISTRACTORS, seed: int = 0) -> list:
-    """n page-reading exercises on the world's counterfactual pages (`counterfactual_world`): a static question in a
-    training wording, its entity's page among 0..max_distractors pages of other entities of its kind, shuffled; the
-    answer is the page's value, never the one the weights hold."""
-    import numpy as np
-
-    from ragft.reading import ReadingItem
-    from ragft.world import N_TRAIN_WORDINGS, QUESTIONS
-
-    fake = counterfactual_world(world, seed)
-    pages = {d.entity: d for d in fake.documents([])}
-    facts = fake.static_facts()
-    rng, out = np.random.default_rng([seed, 22, 2]), []
-    for _ in range(n):
-        fact = facts[rng.integers(len(facts))]
-        others = [e for e in fake.names(fact.kind) if e != fact.entity]
-        k = int(rng.integers(max_distractors + 1))
-        docs = [pages[fact.entity]] + [pages[others[i]] for i in rng.choice(len(others), k, replace=False)]
-        question = fact.render(QUESTIONS[fact.attribute][rng.integers(N_TRAIN_WORDINGS)])
-        out.append(ReadingItem(question, tuple(docs[i].text for i in rng.permutation(len(docs))), fact.value, fact.id))
-    return out
-
-
-def page_reader(reader, steps: int = READ_STEPS, page_share: float = PAGE_SHARE, seed: int = 0, old=None,
-                max_distractors: int = PAGE_DISTRACTORS, n: int = READ_EXAMPLES) -> dict:
-    """The one-off page-reading fine-tune (module docstring): the course model on the training world's counterfactual
-    pages (`page_examples`) and, for the rest of the new examples, its usual report-reading exercises (`raft_examples`
-    on the training days, gold present, dated questions), REPLAY of each batch replaying its static facts. Returns
-    the tuned reader, its seconds and steps, and the training world's held-out static facts closed-book before and
-    after (what the weights keep)."""
-    from ragft import finetune as ft
-    from ragft.hybrid import raft_examples
-    from ragft.reading import TRAINING_DAYS
-    from ragft.world import World
-
-    training = World(seed=0)
-    replay_examples, old_items = old or _old(reader, seed)
-    n_pages = int(round(n * page_share))
-    examples = page_examples(training, n_pages, max_distractors, seed)
-    if n - n_pages:
-        examples += raft_examples(training, range(1, TRAINING_DAYS + 1), n - n_pages, max_distractors,
-                                  p_no_gold=0.0, p_static=0.0, seed=seed)
-    cfg = ft.FinetuneConfig(method="full", data="paraphrase", lr=ft.FULL_LR, replay=ft.REPLAY, steps=steps, seed=seed)
-    before = reader.correct(old_items)
-    result = ft.train_on(reader, examples, cfg, replay_examples, progress=False, desc="page reading")
-    after = result.reader.correct(old_items)
-    old_ids = [it.fact or f"item {i}" for i, it in enumerate(old_items)]
-    from ragft.evaluate import compare
-
-    return {"reader": result.reader, "seconds": round(result.seconds, 1), "steps": result.steps,
-            "page_share": page_share, "examples": len(examples), "lr": cfg.lr, "replay": cfg.replay,
-            "old_closed_book_before": score(before, old_items, seed),
-            "old_closed_book_after": score(after, old_items, seed),
-            "old_closed_book_change": figure(compare(before, after, old_ids, seed))}
-
-
 def _estimate(scores: dict, key: str, n: int):
     from ragft.evaluate import Estimate
 
@@ -350,3 +274,78 @@ def choose_epochs(grid: Sequence[float] = EPOCH_GRID, seed: int = 0) -> dict:
     best = max(r["accuracy"]["value"] for r in rows.values())
     chosen = min(float(e) for e, r in rows.items() if r["accuracy"]["value"] >= best - 0.05)
     return {"facts": len(facts), "rows": rows, "chosen": chosen}
+
+
+SERIES = {"weights": ("fine-tuned in (4 passes, replay)", "tab:blue", "o-"),
+          "store_raw_reader": ("pages in the store, stock reader", "tab:orange", "s-"),
+          "store": ("pages in the store, page-reading reader", "tab:green", "^--")}
+
+
+def plot(run: dict):
+    """Three panels against the amount of new static facts (log scale): accuracy on them in held-out wordings (95%
+    intervals), one-off seconds (fine-tuning; indexing, plus the page-reading fine-tune where there is one) and the
+    paired change on old facts (forgetting, points, 95% intervals)."""
+    import matplotlib.pyplot as plt
+
+    amounts = sorted(run["by_amount"], key=int)
+    x = [int(a) for a in amounts]
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
+    for key, (label, colour, style) in SERIES.items():
+        rows = [run["by_amount"][a][key] for a in amounts if key in run["by_amount"][a]]
+        if len(rows) != len(x):
+            continue
+        for ax, field, scale in ((axes[0], "accuracy", 1), (axes[2], "forgetting", 100)):
+            values = [scale * r[field]["value"] for r in rows]
+            errors = [[v - scale * r[field]["interval"][0] for v, r in zip(values, rows)],
+                      [scale * r[field]["interval"][1] - v for v, r in zip(values, rows)]]
+            ax.errorbar(x, values, errors, fmt=style, color=colour, capsize=3, label=label)
+        seconds = [r.get("train_seconds", r.get("one_off_seconds", r.get("index_seconds"))) for r in rows]
+        axes[1].plot(x, seconds, style, color=colour, label=label)
+    axes[0].set(ylim=(-0.02, 1.05), ylabel="accuracy on the new facts", title="new static knowledge, held-out wordings")
+    axes[1].set(yscale="log", ylabel="one-off seconds (CPU)", title="what putting them in costs")
+    axes[2].axhline(0, color="black", lw=0.8)
+    axes[2].set(ylabel="points, old facts (after − before)", title="forgetting of what it knew")
+    for ax in axes:
+        ax.set(xscale="log", xlabel="new static facts", xticks=x, xticklabels=[f"{a:,}" for a in x])
+        ax.xaxis.set_minor_locator(plt.NullLocator())
+    axes[0].legend(fontsize=7, loc="best")
+    fig.suptitle(f"{run['model']}: new entities it never saw", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def write(out: dict, ship: bool = False, results_dir: Path = RESULTS_DIR) -> list[Path]:
+    """results/new_static.json (yours); with ship, results/shipped/new_static.json too (the kit's)."""
+    paths = [results_dir / FILE] + ([results_dir / "shipped" / FILE] if ship else [])
+    for path in paths:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(out, indent=1) + "\n")
+    return paths
+
+
+def load(whose: str | None = None, results_dir: Path = RESULTS_DIR) -> tuple[dict, str] | tuple[None, None]:
+    """The new-static run and whose it is: the learner's (results/new_static.json), else the kit's; (None, None)."""
+    return unit_numbers.new_static_run(whose, results_dir)
+
+
+def part() -> dict:
+    """The bench part: `new_static` at AMOUNTS for the course model, written to results/new_static.json."""
+    out = new_static()
+    write(out)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--amounts", default=",".join(map(str, AMOUNTS)), help="new static facts, comma-separated")
+    parser.add_argument("--ship", action="store_true", help="also write results/shipped/new_static.json")
+    args = parser.parse_args(argv)
+    out = new_static([int(a) for a in args.amounts.split(",")])
+    for path in write(out, args.ship):
+        print(f"saved to {path}")
+    print(json.dumps({k: v for k, v in out.items() if k != "by_amount"}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -292,6 +292,27 @@ def decision_threshold() -> Figure:
                         "illustrative defaults")
 
 
+def store_scale() -> Figure:
+    """Cumbersome RAG at scale: latency, memory and look-alike quality as the store grows to a million chunks."""
+    from ragft.course import bench_scale
+
+    curves, _ = bench_scale.load("shipped")
+    fig = bench_scale.plot(curves)
+    fig.set_figheight(fig.get_figheight() + 0.3)
+    return _finish(fig, "results/shipped/store_scale.json (make bench PART=store_scale); past "
+                        f"{curves['settings']['real_max']:,} chunks: real vectors plus look-alike copies, costs only")
+
+
+def new_static() -> Figure:
+    """New static knowledge put into the weights or into the store, by amount."""
+    from ragft.course import bench_static
+
+    run, _ = bench_static.load("shipped")
+    fig = bench_static.plot(run)
+    fig.set_figheight(fig.get_figheight() + 0.3)
+    return _finish(fig, "results/shipped/new_static.json (make bench PART=new_static)")
+
+
 # ---- 06 · RAG and fine-tuning together ----------------------------------------------------
 def hybrid_across_shares() -> Figure:
     """The three real systems across question mixes, by kind of question, and what the hybrid saves."""
@@ -340,6 +361,8 @@ FIGURES: dict[str, Callable[[], Figure]] = {
     "04_extraction_and_forgetting.png": extraction_and_forgetting,
     "04_the_week.png": the_week,
     "05_decision_threshold.png": decision_threshold,
+    "05_store_scale.png": store_scale,
+    "05_new_static.png": new_static,
     "06_hybrid_across_shares.png": hybrid_across_shares,
     "06_ecosystem_map.png": ecosystem_map,
 }

@@ -9,8 +9,9 @@ that names its format and its source (GitHub, JupyterLab and the course site ren
     a 95% interval [71%, 85%]<!--q ci0 finetune.intervals.full_acc-->
 
 A source is a results file (`parametric`, `rag`, `finetune`, `hybrid`, `threshold`, `retrieval`: the shipped
-record results/shipped/NAME.json, read through ragft.results, properties included) or `model` (the course
-model's models/course-model/benchmark.json), then a path of keys ('*' takes every item); two sources joined
+record results/shipped/NAME.json, read through ragft.results, properties included), `model` (the course
+model's models/course-model/benchmark.json) or a shipped benchmark curve (`store_scale`, `new_static`: plain JSON
+in results/shipped/), then a path of keys ('*' takes every item, a number a list's item); two sources joined
 by ' - ', ' / ' or ' * ' are a difference, a ratio or a product, several joined by '; ' a list; a number stands
 for itself.
 `python -m ragft.course.quotes` rewrites every quoted number from the results; tests/test_quotes.py fails
@@ -34,6 +35,7 @@ from ragft.results import (FinetuneResults, HybridResults, ParametricResults, Ra
 RECORDS: dict[str, type[Results]] = {r.NAME: r for r in (ParametricResults, RetrievalResults, RagResults,
                                                           FinetuneResults, ThresholdResults, HybridResults)}
 MODEL_BENCHMARK = Path("models/course-model/benchmark.json")
+BENCH_CURVES = ("store_scale", "new_static")  # make bench's shipped curves (ragft.course.bench_scale, bench_static)
 MARKER = re.compile(r"<!--q (\w+?)(\d*) (.+?)-->")
 NUMBER = r"-?\d[\d,]*(?:\.\d+)?"
 # format name -> (the text it stands for, just before the marker; how a value is written, given the digit suffix)
@@ -109,9 +111,11 @@ def _record(name: str, root: Path) -> Any:
     """The shipped record `name` (or the course model's benchmark, `model`)."""
     if name == "model":
         return json.loads((root / MODEL_BENCHMARK).read_text())
+    if name in BENCH_CURVES:
+        return json.loads((root / "results" / "shipped" / f"{name}.json").read_text())
     if name not in RECORDS:
         raise KeyError(f"no results file {name!r}: a quote's source starts with one of "
-                       f"{', '.join(['model', *RECORDS])}")
+                       f"{', '.join(['model', *BENCH_CURVES, *RECORDS])}")
     return RECORDS[name].read("shipped", root / "results")
 
 
