@@ -246,6 +246,14 @@ class ThresholdResults(Results):
     # its band and money per day by strategy, the strategies within noise of the most accurate
     presets: dict[str, dict[str, Any]] = field(default_factory=dict)
     prompt_tokens: dict[str, float] = field(default_factory=dict)  # "closed" / "rag": mean prompt tokens (k = 4)
+    # out of sample (day 75, 30 days kept, shares 0.25 and 0.75): share, strategy, predicted, measured, inside_interval
+    oos_validation: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def oos_max_abs_error_points(self) -> float | None:
+        """The largest |predicted - measured| out of sample, in percentage points (None: not measured)."""
+        errors = [abs(v["predicted"] - v["measured"]) for v in self.oos_validation]
+        return 100 * max(errors) if errors else None
 
 
 @dataclass

@@ -42,6 +42,11 @@ def test_every_table_quotes_the_measured_times(where, text, column):
     assert quoted == {n: times.phrase(n) for n in NUMBERS}, f"{where} disagrees with ragft/course/times.py"
 
 
+def test_the_instructor_guides_table_quotes_the_measured_seconds():
+    quoted = _table((ROOT / "lessons" / "instructor_guide.md").read_text(), 1)
+    assert quoted == {n: times.seconds(n) for n in NUMBERS}, "lessons/instructor_guide.md disagrees with times.py"
+
+
 def test_the_syllabus_total_is_the_sum():
     total = re.search(r"\*\*Total\*\*: about (\d+) minutes of computing", (ROOT / "lessons" / "README.md").read_text())
     assert total and int(total.group(1)) == sum(times.minutes(n) for n in NUMBERS)

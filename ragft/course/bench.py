@@ -153,7 +153,9 @@ def _threshold() -> dict:
     the notebook's timed slider moves (min and max beside it). Issue 22's figures: preset_choices (the recommendation
     per preset at the default, illustrative prices; "(base model alone)" where fine-tuning only has nothing to learn),
     preset_choices_distinct, threshold_by_preset (None: fine-tuning only stays ahead at every share) with its 95% band,
-    and threshold_spread_points (largest minus smallest threshold, a never-crossing one left out).
+    and threshold_spread_points (largest minus smallest threshold, a never-crossing one left out); out of sample
+    (day 75, a 30-day store, shares 0.25 and 0.75: `oos_validation`), oos_max_abs_error_points and whether every
+    prediction is within 5 points or inside its measured 95% interval.
     """
     notebook = notebook_figures(["05"])
     record = ThresholdResults.read("yours")
@@ -170,6 +172,10 @@ def _threshold() -> dict:
             "threshold_by_preset": {name: None if t is None else round(t, 4) for name, t in thresholds.items()},
             "threshold_band_by_preset": {name: [round(x, 4) for x in p["threshold_band"]] for name, p in presets.items()},
             "threshold_spread_points": round(100 * (max(crossing) - min(crossing)), 1) if crossing else None,
+            "oos_max_abs_error_points": None if record.oos_max_abs_error_points is None
+            else round(record.oos_max_abs_error_points, 1),
+            "oos_within_5_points_or_interval": all(abs(v["predicted"] - v["measured"]) <= 0.05 or v["inside_interval"]
+                                                   for v in record.oos_validation) if record.oos_validation else None,
             **notebook}
 
 
