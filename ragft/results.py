@@ -380,3 +380,21 @@ def _key(key: Any, kind: Any, where: str, notebook: str) -> Any:
     if not isinstance(key, str):
         raise ValueError(f"{where}: key {key!r} should be a string; run notebook {notebook} again to rewrite it")
     return key
+
+
+def save_curve(file: str, data: dict, ship: bool = False, results_dir: Path = RESULTS_DIR) -> list[Path]:
+    """A benchmark curve (plain JSON: store_scale, new_static) to results/FILE; with ship, results/shipped/ too."""
+    paths = [results_dir / file] + ([results_dir / "shipped" / file] if ship else [])
+    for path in paths:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=1) + "\n")
+    return paths
+
+
+def load_curve(file: str, whose: Whose | None = None, results_dir: Path = RESULTS_DIR) -> tuple[dict | None, Whose | None]:
+    """A curve and whose: the learner's (results/FILE), else the kit's (results/shipped/), or `whose`'s; or (None, None)."""
+    for w in [whose] if whose else ["yours", "shipped"]:
+        path = results_dir / file if w == "yours" else results_dir / "shipped" / file
+        if path.exists():
+            return json.loads(path.read_text()), w
+    return None, None

@@ -18,7 +18,6 @@ retriever returns them). A third source of measurements (the real model, SmolLM2
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
@@ -30,7 +29,7 @@ import numpy as np
 
 from ragft import MODELS_DIR, RESULTS_DIR
 from ragft.inputs import check_int, check_number, check_share
-from ragft.results import FinetuneResults, HybridResults, ParametricResults, RagResults, Whose
+from ragft.results import FinetuneResults, HybridResults, ParametricResults, RagResults, Whose, load_curve
 
 K_PASSAGES = 4  # passages in a RAG prompt: the kit's retrievers return k = 4
 NEW_STATIC_FILE = "new_static.json"  # make bench PART=new_static's run, in results/ (yours) or results/shipped/
@@ -265,22 +264,12 @@ def load_measurements(results_dir: Path = RESULTS_DIR, whose: Whose | None = Non
                   if static["whose"] else {})})
 
 
-def new_static_run(whose: Whose | None = None, results_dir: Path = RESULTS_DIR) -> tuple[dict, Whose] | tuple[None, None]:
-    """`make bench PART=new_static`'s run (ragft.course.bench_static) and whose it is: the learner's
-    (results/new_static.json), else the kit's (results/shipped/); (None, None) where neither is there."""
-    for w in [whose] if whose else ["yours", "shipped"]:
-        path = results_dir / NEW_STATIC_FILE if w == "yours" else results_dir / "shipped" / NEW_STATIC_FILE
-        if path.exists():
-            return json.loads(path.read_text()), w
-    return None, None
-
-
 def _new_static(results_dir: Path, whose: Whose | None) -> dict:
     """The new-static curves (bench new_static: the learner's run, else the kit's) as the Measured fields take them:
     accuracy by amount for the weights and for the store read by the stock reader, the old facts after the weights'
     run (and before it), their intervals, and fine-tuning seconds per new fact (the largest amount's run); empty
     where no run is there."""
-    run, found = new_static_run(whose, results_dir)
+    run, found = load_curve(NEW_STATIC_FILE, whose, results_dir)
     out = {"weights": {}, "store": {}, "old_after": {}, "old_before": None, "intervals": {}, "seconds_per_fact": None,
            "whose": found}
     if run is None:

@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from ragft import MODELS_DIR, RESULTS_DIR, ROOT
+from ragft.results import load_curve, save_curve
 
 SIZES = (1_000, 10_000, 50_000, 100_000, 300_000, 1_000_000)
 REAL_MAX = 100_000   # real chunks embedded (~2,270 days, before the sealed test split's days); past it, noise-extended vectors
@@ -308,21 +309,16 @@ def measure(sizes=SIZES, real_max: int = REAL_MAX, n_queries: int = 200, cache_d
 
 def write(curves: dict, ship: bool = False, results_dir: Path = RESULTS_DIR) -> list[Path]:
     """results/store_scale.json (yours); with ship, results/shipped/store_scale.json too (the kit's)."""
-    paths = [results_dir / FILE] + ([results_dir / "shipped" / FILE] if ship else [])
-    for path in paths:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(curves, indent=1) + "\n")
-    return paths
+    return save_curve(FILE, curves, ship, results_dir)
 
 
 def load(whose: str | None = None, results_dir: Path = RESULTS_DIR) -> tuple[dict, str]:
     """The curves and whose they are: the learner's run (results/store_scale.json), else the kit's shipped one."""
-    order = [whose] if whose else ["yours", "shipped"]
-    for w in order:
-        path = results_dir / FILE if w == "yours" else results_dir / "shipped" / FILE
-        if path.exists():
-            return json.loads(path.read_text()), w
-    raise FileNotFoundError(f"no {FILE} in {results_dir} ({' or '.join(order)}): run make bench PART=store_scale")
+    curves, found = load_curve(FILE, whose, results_dir)
+    if curves is None:
+        raise FileNotFoundError(f"no {FILE} in {results_dir} ({whose or 'yours or shipped'}): "
+                                "run make bench PART=store_scale")
+    return curves, found
 
 
 COLOURS = {"flat": "tab:gray", "hnsw": "tab:blue", "ivfpq": "tab:orange"}

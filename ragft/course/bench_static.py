@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ragft import RESULTS_DIR, unit_numbers
+from ragft.results import load_curve, save_curve
 
 from ragft.course.bench_seeds import figure, score
 from ragft.course.page_reading import page_reader
@@ -316,16 +317,12 @@ def plot(run: dict):
 
 def write(out: dict, ship: bool = False, results_dir: Path = RESULTS_DIR) -> list[Path]:
     """results/new_static.json (yours); with ship, results/shipped/new_static.json too (the kit's)."""
-    paths = [results_dir / FILE] + ([results_dir / "shipped" / FILE] if ship else [])
-    for path in paths:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(out, indent=1) + "\n")
-    return paths
+    return save_curve(FILE, out, ship, results_dir)
 
 
 def load(whose: str | None = None, results_dir: Path = RESULTS_DIR) -> tuple[dict, str] | tuple[None, None]:
     """The new-static run and whose it is: the learner's (results/new_static.json), else the kit's; (None, None)."""
-    return unit_numbers.new_static_run(whose, results_dir)
+    return load_curve(FILE, whose, results_dir)
 
 
 def part() -> dict:

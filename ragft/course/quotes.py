@@ -30,7 +30,7 @@ from typing import Any, Callable
 
 from ragft import ROOT
 from ragft.results import (FinetuneResults, HybridResults, ParametricResults, RagResults, Results,
-                           RetrievalResults, ThresholdResults)
+                           RetrievalResults, ThresholdResults, load_curve)
 
 RECORDS: dict[str, type[Results]] = {r.NAME: r for r in (ParametricResults, RetrievalResults, RagResults,
                                                           FinetuneResults, ThresholdResults, HybridResults)}
@@ -112,7 +112,10 @@ def _record(name: str, root: Path) -> Any:
     if name == "model":
         return json.loads((root / MODEL_BENCHMARK).read_text())
     if name in BENCH_CURVES:
-        return json.loads((root / "results" / "shipped" / f"{name}.json").read_text())
+        curve, _ = load_curve(f"{name}.json", "shipped", root / "results")
+        if curve is None:
+            raise FileNotFoundError(f"no results/shipped/{name}.json: run make bench PART={name} and ship it")
+        return curve
     if name not in RECORDS:
         raise KeyError(f"no results file {name!r}: a quote's source starts with one of "
                        f"{', '.join(['model', *BENCH_CURVES, *RECORDS])}")
