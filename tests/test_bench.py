@@ -16,6 +16,9 @@ def test_every_accuracy_and_difference_is_stored_as_value_interval_n():
     row = bench_seeds.score([True, True, False, False, True, True, True, False], items)
     assert set(row) == {"value", "interval", "n"} and row["value"] == 0.625 and row["n"] == 8
     assert 0 <= row["interval"][0] <= 0.625 <= row["interval"][1] <= 1
+    probe = [closed_book(f"q{i}", "a") for i in range(30)]  # no facts (the real-world probe): one item, one cluster
+    row = bench_seeds.score([True] * 24 + [False] * 6, probe)
+    assert row["interval"][0] < 0.8 < row["interval"][1], row
 
 
 def _rows(old_by_share: dict[str, float]) -> dict:

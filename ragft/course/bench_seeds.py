@@ -34,10 +34,12 @@ def figure(e) -> dict:
 
 
 def score(correct: Sequence[bool], items: Sequence, seed: int = 0) -> dict:
-    """An accuracy on reading items with its 95% interval, bootstrapped over facts (evaluate.estimate), as `figure`."""
+    """An accuracy on reading items with its 95% interval, bootstrapped over facts (evaluate.estimate), as `figure`.
+    An item with no fact (the real-world probe's) is its own cluster: one shared empty id would make one cluster,
+    and a zero-width interval."""
     from ragft.evaluate import estimate
 
-    return figure(estimate(list(correct), [it.fact for it in items], seed=seed))
+    return figure(estimate(list(correct), [it.fact or f"item {i}" for i, it in enumerate(items)], seed=seed))
 
 
 def _closed(reader, world, facts, split: str = "heldout") -> tuple[list[bool], list]:
