@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence, Union
@@ -236,9 +237,12 @@ def train_on(reader: Reader, examples: Sequence[Example], cfg: FinetuneConfig | 
     course = isinstance(reader, CourseReader)  # lm.train_step, bit for bit; a bigger model takes lean_step
     tuned = copy.deepcopy(reader.model) if cfg.method == "full" else frozen_copy(reader.model)
     if not course:
-        tuned.gradient_checkpointing_enable({"use_reentrant": False})
+        tuned.activation_checkpointing_enable({"use_reentrant": False})
+        tuned.config.use_cache = False  # no key/value cache while training (it would be recomputed anyway)
     if cfg.method == "lora":
-        tuned = apply_lora(tuned, cfg.lora_r, cfg.lora_alpha, cfg.lora_targets)
+        with warnings.catch_warnings():  # peft asks the old name of activation checkpointing (a FutureWarning)
+            warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing", category=FutureWarning)
+            tuned = apply_lora(tuned, cfg.lora_r, cfg.lora_alpha, cfg.lora_targets)
     tuned.train()
     params = [p for p in tuned.parameters() if p.requires_grad]
     lr = cfg.lr if cfg.lr is not None else (FULL_LR if cfg.method == "full" else LORA_LR)

@@ -59,3 +59,26 @@ def test_the_sealed_fine_tuning_never_trains_on_what_it_asks(world):
     examples = finetune.training_examples(world, facts, "paraphrase")
     trained = {e if isinstance(e, str) else e.question for e in examples}
     assert len(asked) == 3 * len(facts) and len(trained) > len(facts) and not asked & trained
+
+
+def test_a_part_the_course_reads_goes_to_its_own_file_and_with_ship_to_the_kits(tmp_path, monkeypatch):
+    monkeypatch.setattr(bench, "RESULTS_DIR", tmp_path)
+    monkeypatch.setitem(bench.PARTS, "real_model", lambda: {"lora_seconds": 1.5})
+    monkeypatch.setitem(bench.PARTS, "hybrid", lambda: {"acc": 0.5})
+    bench.run(["real_model", "hybrid"])
+    assert (tmp_path / "real_model.json").exists() and not (tmp_path / "hybrid.json").exists()
+    assert not (tmp_path / "shipped").exists(), "without --ship the kit's results are left alone"
+    bench.main(["real_model", "--ship"])
+    import json
+    assert json.loads((tmp_path / "shipped" / "real_model.json").read_text()) == {"lora_seconds": 1.5}
+    assert json.loads((tmp_path / "benchmark.json").read_text())["hybrid"] == {"acc": 0.5}
+
+
+def test_the_real_models_no_replay_run_differs_from_the_chosen_one_only_where_the_tuning_table_says():
+    from ragft import smollm2
+
+    chosen, bare = smollm2.lora_config(), smollm2.lora_config(replay=False)
+    assert (chosen.replay, chosen.lr, chosen.steps) == (smollm2.LORA_REPLAY, smollm2.LORA_LR, smollm2.LORA_STEPS)
+    assert (bare.replay, bare.lr, bare.steps) == (0.0, smollm2.NO_REPLAY_LR, smollm2.NO_REPLAY_STEPS)
+    assert (bare.method, bare.data, bare.lora_r, bare.batch_size) == (chosen.method, chosen.data, chosen.lora_r,
+                                                                       chosen.batch_size)

@@ -35,3 +35,31 @@ def test_a_difference_whose_interval_holds_zero_is_called_within_noise(tmp_path)
     beyond = not shipped["difference_low"] <= 0 <= shipped["difference_high"]
     row = next(r for r in transfer.rows() if r[0].startswith("RAG answers"))
     assert row[3].endswith("beyond noise" if beyond else "within noise")
+
+
+def _bench_copy(tmp_path, **changes):
+    shutil.copytree(ROOT / "results" / "shipped", tmp_path / "results" / "shipped")
+    path = tmp_path / "results" / "shipped" / "real_model.json"
+    data = json.loads(path.read_text())
+    for key, value in changes.items():
+        data[key].update(value)
+    path.write_text(json.dumps(data))
+    return tmp_path
+
+
+def test_the_real_models_replay_verdict_follows_the_paired_change_of_its_probe(tmp_path):
+    row = next(r for r in transfer.rows(_bench_copy(tmp_path, real_world_probe_change={"within_noise": False}))
+               if r[0].startswith("Replay keeps"))
+    assert row[3].startswith("no:")
+    shipped = json.loads((ROOT / "results" / "shipped" / "real_model.json").read_text())
+    row = next(r for r in transfer.rows() if r[0].startswith("Replay keeps"))
+    assert row[3].startswith("yes" if shipped["real_world_probe_change"]["within_noise"] else "no:")
+
+
+def test_a_fall_among_look_alikes_counts_only_when_the_intervals_part(tmp_path):
+    root = _bench_copy(tmp_path, open_book_k0={"value": 0.5, "interval": [0.3, 0.7]},
+                       open_book_k4={"value": 0.4, "interval": [0.2, 0.6]})
+    row = next(r for r in transfer.rows(root) if r[0].startswith("Look-alike passages hurt reading: the gold"))
+    assert "intervals overlap" in row[3] and not row[3].startswith("yes")
+    assert transfer._apart({"interval": [0.6, 0.9]}, {"interval": [0.1, 0.5]})
+    assert not transfer._apart({"interval": [0.4, 0.9]}, {"interval": [0.1, 0.5]})

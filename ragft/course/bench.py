@@ -7,7 +7,11 @@
                                               # store_scale (ragft/course/bench_scale.py),
                                               # new_static (ragft/course/bench_static.py)
 
-Figures go to results/benchmark.json, one section per part; running one part keeps the others.
+Figures go to results/benchmark.json, one section per part; running one part keeps the others. A part the course
+reads (real_model: notebook 04 and the "Does it transfer?" table) also goes to its own file, results/FILE (yours);
+with --ship, to results/shipped/FILE too (the kit's):
+
+    python -m ragft.course.bench real_model --ship      # = make bench PART=real_model, then shipped
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Callable
 
 from ragft import RESULTS_DIR
 from ragft.course import bench_scale, bench_sealed, bench_seeds, bench_static
-from ragft.results import FinetuneResults, HybridResults, ThresholdResults, scalars
+from ragft.results import FinetuneResults, HybridResults, ThresholdResults, save_curve, scalars
 
 
 def _base_model() -> dict:
@@ -209,9 +213,10 @@ def read_scores(reader, items: list) -> dict:
 
 def lora_figures(reader, seed: int = 0) -> dict:
     """LoRA on the new facts of one unseen day (`smollm2.LORA_*`, chosen on the dev split), replaying general
-    questions in the model's own answers (`smollm2.learn_facts`): their held-out wordings closed-book (interval
-    bootstrapped over facts), the real-world probe after it and its paired change from before (forgetting), and the
-    seconds on this machine (lora_seconds: the training; lora_replay_seconds: answering the replay questions)."""
+    questions in the model's own answers (`smollm2.learn_facts`): their held-out wordings closed-book before and
+    after (interval bootstrapped over facts), the real-world probe after it and its paired change from before
+    (forgetting), the seconds on this machine (lora_seconds: the training; lora_replay_seconds: answering the replay
+    questions); then the same without replay (`smollm2.lora_config(replay=False)`), to show what replay buys."""
     from ragft import smollm2
     from ragft.course.bench_seeds import figure
     from ragft.evaluate import compare, estimate
@@ -221,18 +226,22 @@ def lora_figures(reader, seed: int = 0) -> dict:
 
     world = World(seed=0, day=smollm2.LORA_DAY)
     facts = world.facts_on(smollm2.LORA_DAY)[:smollm2.LORA_FACTS]
+    heldout = closed_book_items(world, facts, "heldout")
     probe_before = reader.correct(probe_items())
-    start = time.perf_counter()
-    result = smollm2.learn_facts(reader, world, facts)
-    replay_seconds = time.perf_counter() - start - result.seconds
-    probe_after = result.reader.correct(probe_items())
-    change = compare(probe_before, probe_after, seed=seed)
-    return {"lora_new_facts_heldout": figure(result.reader.score(closed_book_items(world, facts, "heldout"), seed)),
-            "real_world_probe_after_lora": figure(estimate(probe_after)),
-            "real_world_probe_change": {**figure(change), "within_noise": change.within_noise},
-            "lora_seconds": round(result.seconds, 1), "lora_replay_seconds": round(replay_seconds, 1),
-            "lora_steps": result.steps, "lora_facts": len(facts), "lora_replay": smollm2.LORA_REPLAY,
-            "lora_day": smollm2.LORA_DAY}
+    out = {"lora_new_facts_heldout_before": figure(reader.score(heldout, seed))}
+    for replay, name in ((True, ""), (False, "_no_replay")):
+        start = time.perf_counter()
+        result = smollm2.learn_facts(reader, world, facts, smollm2.lora_config(replay))
+        replay_seconds = time.perf_counter() - start - result.seconds
+        probe_after = result.reader.correct(probe_items())
+        change = compare(probe_before, probe_after, seed=seed)
+        out |= {f"lora{name}_new_facts_heldout": figure(result.reader.score(heldout, seed)),
+                f"real_world_probe_after_lora{name}": figure(estimate(probe_after)),
+                f"real_world_probe_change{name}": {**figure(change), "within_noise": change.within_noise},
+                f"lora{name}_seconds": round(result.seconds, 1), f"lora{name}_steps": result.steps,
+                f"lora{name}_lr": result.config.lr}
+        out |= {"lora_replay_seconds": round(replay_seconds, 1)} if replay else {}
+    return out | {"lora_facts": len(facts), "lora_replay": smollm2.LORA_REPLAY, "lora_day": smollm2.LORA_DAY}
 
 
 def _real_model(n: int = 40, seed: int = 0) -> dict:
@@ -279,10 +288,12 @@ PARTS: dict[str, Callable[[], dict]] = {"base_model": _base_model, "rag": _rag, 
                                          "sealed_finetune": bench_sealed.finetune_figures,
                                          "store_scale": bench_scale.store_scale,
                                          "new_static": bench_static.part}
+FILES = {"real_model": "real_model.json"}  # parts the course reads: results/FILE, with --ship results/shipped/FILE
 
 
-def run(parts: list[str]) -> dict:
-    """Run the named parts, merge them into results/benchmark.json and return the whole file."""
+def run(parts: list[str], ship: bool = False) -> dict:
+    """Run the named parts, merge them into results/benchmark.json and return the whole file; a part of FILES also
+    to results/FILE (and, with ship, results/shipped/FILE)."""
     unknown = [p for p in parts if p not in PARTS]
     if unknown:
         raise SystemExit(f"unknown part(s) {unknown}; choose from {sorted(PARTS)}")
@@ -294,6 +305,8 @@ def run(parts: list[str]) -> dict:
         print(f"== {part} ({time.perf_counter() - start:.0f} s)")
         for key, value in ran[part].items():
             print(f"  {key:32} {value}" if not isinstance(value, list) else "\n    ".join([f"  {key}", *map(str, value)]))
+        if part in FILES:
+            print("  wrote", *save_curve(FILES[part], ran[part], ship, RESULTS_DIR))
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     results = {**(json.loads(path.read_text()) if path.exists() else {}), **ran}  # read now: another run may have saved
     path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
@@ -304,7 +317,9 @@ def run(parts: list[str]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("parts", nargs="*", help=f"parts to run (default: all of {sorted(PARTS)})")
-    run(parser.parse_args(argv).parts or list(PARTS))
+    parser.add_argument("--ship", action="store_true", help=f"also write {sorted(FILES.values())} to results/shipped/")
+    args = parser.parse_args(argv)
+    run(args.parts or list(PARTS), args.ship)
     return 0
 
 

@@ -1,7 +1,8 @@
 """Does it transfer? One row per conclusion of the course: the course model's figure beside the real model's
 (SmolLM2-135M-Instruct), each with its 95% interval, and whether the conclusion holds for both.
 
-The table is written from results/shipped (notebooks 01, 02, 04, 06 and 05) into the README and the syllabus
+The table is written from results/shipped (notebooks 01, 02, 04, 06 and 05, and `make bench PART=real_model`'s
+real_model.json, shipped with `python -m ragft.course.bench real_model --ship`) into the README and the syllabus
 (lessons/README.md), between the lines `<!-- transfer -->` and `<!-- /transfer -->`:
 
     python -m ragft.course.transfer      # after a new shipped run; tests/test_transfer.py fails when a table is stale
@@ -15,12 +16,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Callable
-
 from ragft import ROOT
 from ragft.course.quotes import value
 from ragft.evaluate import Difference
-from ragft.results import FinetuneResults, HybridResults, ParametricResults, Results, RetrievalResults
+from ragft.results import FinetuneResults, HybridResults, ParametricResults, Results, RetrievalResults, load_curve
 
 FILES = ("README.md", "lessons/README.md")
 START, END = "<!-- transfer -->", "<!-- /transfer -->"
@@ -38,6 +37,18 @@ def _pct(record: Results, path: str, root: Path, n: int | None = None) -> str:
 def _points(d: dict) -> str:
     """A paired difference as '−33 points [−58, −8]'."""
     return f"{100 * d['value']:+.0f} points [{100 * d['low']:+.0f}, {100 * d['high']:+.0f}]".replace("-", "−")
+
+
+def _figure(fig: dict) -> str:
+    """A make bench figure ({value, interval, n}) as '62% [38–83%], n 24'."""
+    low, high = fig["interval"]
+    return f"{100 * fig['value']:.0f}% [{100 * low:.0f}–{100 * high:.0f}%], n {fig['n']}"
+
+
+def _apart(a: dict, b: dict) -> bool:
+    """Two figures measured on different items whose 95% intervals do not overlap: a difference beyond noise (the
+    conservative reading; a paired difference can be beyond noise with overlapping intervals)."""
+    return a["interval"][1] < b["interval"][0] or b["interval"][1] < a["interval"][0]
 
 
 def _beyond(low: float, high: float) -> bool:
@@ -102,16 +113,42 @@ def rows(root: Path = ROOT) -> list[tuple[str, str, str, str]]:
                     + _points(fall["course_model"]),
                     f"{100 * rag[1]['smollm2']:.0f}% → {100 * rag[4]['smollm2']:.0f}%: " + _points(fall["smollm2"]),
                     text))
-    later: list[tuple[str, Callable[[], str]]] = [
-        ("Fine-tuning on paraphrases + QA puts a day's new facts in the weights (04, held-out wordings)",
-         lambda: pct(f, "paraphrase_heldout_acc")),
-        ("Replay keeps old facts through fine-tuning (04, old facts held out of replay)",
-         lambda: f"{pct(f, 'old_fact_acc_after_no_replay')} without, {pct(f, 'old_fact_acc_after_replay')} with"),
-        ("The hybrid beats RAG only and fine-tuning only on a mixed question set (06)",
-         lambda: f"hybrid {pct(h, 'acc_hybrid')}, RAG only {pct(h, 'acc_rag_only')}, "
-                 f"fine-tuning only {pct(h, 'acc_ft_only')}"),
-    ]
-    out += [(conclusion, figure(), NOT_YET, "open: the real model's run is still to come") for conclusion, figure in later]
+    bench, _ = load_curve("real_model.json", "shipped", folder)
+    if bench:
+        k0, k4 = (bench[f"open_book_k{k}"] for k in (0, 4))
+        c0, c4 = (bench[f"course_model_open_book_k{k}"] for k in (0, 4))
+        fell = {"course": _apart(c0, c4) and c4["value"] < c0["value"], "real": _apart(k0, k4) and k4["value"] < k0["value"]}
+        out.append(("Look-alike passages hurt reading: the gold passage alone → among four look-alikes (make bench, "
+                    "unseen days, held-out wordings)", f"{_figure(c0)} → {_figure(c4)}", f"{_figure(k0)} → {_figure(k4)}",
+                    "yes: both fall beyond noise" if all(fell.values()) else
+                    "for the real model only (the course model's intervals overlap: it was pretrained on reading these "
+                    "reports among look-alikes)" if fell["real"] else
+                    "for the course model only" if fell["course"] else "not shown: the intervals overlap"))
+    tuned = pct(f, "paraphrase_heldout_acc")
+    if bench:
+        lora, before = bench["lora_new_facts_heldout"], bench["lora_new_facts_heldout_before"]
+        out.append(("Fine-tuning on paraphrases + QA puts a day's new facts in the weights (04, held-out wordings)",
+                    f"full fine-tuning, 150 steps: {tuned}",
+                    f"LoRA, {bench['lora_facts']} facts of day {bench['lora_day']}, {bench['lora_steps']} steps: "
+                    f"{100 * before['value']:.0f}% before → {_figure(lora)}",
+                    "yes: beyond noise (the intervals before and after part)" if _apart(before, lora) else
+                    "not shown: the intervals before and after overlap"))
+        change, after = bench["real_world_probe_change"], bench["real_world_probe_after_lora"]
+        before = bench["real_world_probe"]
+        out.append(("Replay keeps old facts through fine-tuning (04, old facts held out of replay)",
+                    f"{pct(f, 'old_fact_acc_after_no_replay')} without, {pct(f, 'old_fact_acc_after_replay')} with",
+                    f"its real-world probe, LoRA with {bench['lora_replay']:.0%} replay of its own answers: "
+                    f"{100 * before['value']:.0f}% → {_figure(after)}, " + _points(
+                        {"value": change["value"], "low": change["interval"][0], "high": change["interval"][1]}),
+                    ("yes, with replay: the real model keeps its own knowledge within noise (no run without replay is "
+                     "shipped to compare)") if change["within_noise"] else
+                    "no: the real model's probe moves beyond noise even with replay"))
+    else:
+        out += [("Fine-tuning on paraphrases + QA puts a day's new facts in the weights (04, held-out wordings)",
+                 tuned, NOT_YET, "open: the real model's run is still to come")]
+    out.append(("The hybrid beats RAG only and fine-tuning only on a mixed question set (06)",
+                f"hybrid {pct(h, 'acc_hybrid')}, RAG only {pct(h, 'acc_rag_only')}, fine-tuning only {pct(h, 'acc_ft_only')}",
+                NOT_YET, "open: the real model's run is still to come"))
     return out
 
 
