@@ -255,7 +255,10 @@ def write(root: Path = ROOT) -> tuple[list[Path], list[str]]:
 
 
 if __name__ == "__main__":
+    from ragft.course.runner import write_students  # solutions/ changed: notebooks/ follow them
+
     written, left = write()
+    written += write_students()
     for p in written:
         print("wrote", p.relative_to(ROOT))
     for line in left:

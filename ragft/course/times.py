@@ -87,5 +87,7 @@ def write(root: Path = ROOT) -> list[Path]:
 
 
 if __name__ == "__main__":
-    for path in write():
+    from ragft.course.runner import write_students  # solutions/ changed: notebooks/ follow them
+
+    for path in [*write(), *write_students()]:
         print("wrote", path.relative_to(ROOT))
