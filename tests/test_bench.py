@@ -82,3 +82,16 @@ def test_the_real_models_no_replay_run_differs_from_the_chosen_one_only_where_th
     assert (bare.replay, bare.lr, bare.steps) == (0.0, smollm2.NO_REPLAY_LR, smollm2.NO_REPLAY_STEPS)
     assert (bare.method, bare.data, bare.lora_r, bare.batch_size) == (chosen.method, chosen.data, chosen.lora_r,
                                                                        chosen.batch_size)
+
+
+def test_the_real_hybrid_part_is_registered_and_mixes_as_notebook_06():
+    import numpy as np
+
+    from ragft.course import bench_real_hybrid
+
+    assert bench.PARTS["real_hybrid"] is bench_real_hybrid.part and bench.FILES["real_hybrid"] == "real_hybrid.json"
+    pools = {"static": [f"s{i}" for i in range(24)], "dynamic": [f"d{i}" for i in range(24)]}
+    mix = bench_real_hybrid.mix_at(0.3, pools)
+    assert len(mix) == bench_real_hybrid.MIX and sum(q.startswith("d") for q in mix) == 60
+    assert mix == bench_real_hybrid.mix_at(0.3, pools)       # the same draw every run
+    assert mix[:60] == [pools["dynamic"][i] for i in np.random.default_rng(1).integers(24, size=60)]

@@ -63,3 +63,28 @@ def test_a_fall_among_look_alikes_counts_only_when_the_intervals_part(tmp_path):
     assert "intervals overlap" in row[3] and not row[3].startswith("yes")
     assert transfer._apart({"interval": [0.6, 0.9]}, {"interval": [0.1, 0.5]})
     assert not transfer._apart({"interval": [0.4, 0.9]}, {"interval": [0.1, 0.5]})
+
+
+def _hybrid_copy(tmp_path, rag_only: dict | None, ft_only: dict | None):
+    """The shipped results with a made-up results/shipped/real_hybrid.json (None: the file left out)."""
+    shutil.copytree(ROOT / "results" / "shipped", tmp_path / "results" / "shipped")
+    path = tmp_path / "results" / "shipped" / "real_hybrid.json"
+    path.unlink(missing_ok=True)
+    if rag_only is not None:
+        fig = {"value": 0.5, "interval": [0.3, 0.7], "n": 200}
+        path.write_text(json.dumps({"at_default": {"hybrid": fig, "RAG only": fig, "fine-tuning only": fig},
+                                    "hybrid_minus": {"RAG only": rag_only, "fine-tuning only": ft_only},
+                                    "static_facts": 12, "today_facts": 12}))
+    return tmp_path
+
+
+def test_the_hybrid_row_follows_the_real_models_paired_differences(tmp_path):
+    row = lambda root: next(r for r in transfer.rows(root) if r[0].startswith("The hybrid beats"))  # noqa: E731
+    assert row(_hybrid_copy(tmp_path / "a", None, None))[2] == transfer.NOT_YET
+    beats = {"value": 0.2, "interval": [0.1, 0.3], "n": 200, "within_noise": False}
+    tie = {"value": 0.02, "interval": [-0.05, 0.1], "n": 200, "within_noise": True}
+    loses = {"value": -0.2, "interval": [-0.3, -0.1], "n": 200, "within_noise": False}
+    mixed = row(_hybrid_copy(tmp_path / "b", tie, beats))
+    assert mixed[3].startswith("in part") and "SmolLM2 it is within noise of RAG only and beats fine-tuning only" in mixed[3]
+    assert "hybrid − RAG only +2 points [−5, +10]" in mixed[2]
+    assert row(_hybrid_copy(tmp_path / "c", loses, tie))[3].startswith("no:")

@@ -35,7 +35,7 @@ from ragft.results import (FinetuneResults, HybridResults, ParametricResults, Ra
 RECORDS: dict[str, type[Results]] = {r.NAME: r for r in (ParametricResults, RetrievalResults, RagResults,
                                                           FinetuneResults, ThresholdResults, HybridResults)}
 MODEL_BENCHMARK = Path("models/course-model/benchmark.json")
-BENCH_CURVES = ("store_scale", "new_static", "real_model")  # make bench's shipped curves (bench_scale, bench_static, bench)
+BENCH_CURVES = ("store_scale", "new_static", "real_model", "real_hybrid")  # make bench's shipped curves (bench_scale, bench_static, bench)
 MARKER = re.compile(r"<!--q (\w+?)(\d*) (.+?)-->")
 NUMBER = r"-?\d[\d,]*(?:\.\d+)?"
 # format name -> (the text it stands for, just before the marker; how a value is written, given the digit suffix)

@@ -20,9 +20,10 @@ from ragft import ROOT
 # cells; SmolLM2 already converted); 04 from the clean-clone `make test` of 8a9786b, its notebook test alone on the
 # machine (make course's cells plus each exercise's solution, so a little longer); 00 from an earlier such run; 05
 # again after its store-scale and out-of-sample sections were added (85 s without build/store_scale's embeddings,
-# as a learner runs it); 04 again, alone, after its SmolLM2 LoRA section (4.5) was added (2026-12-03).
+# as a learner runs it); 04 again, alone, after its SmolLM2 LoRA section (4.5) was added, and 06 after its real-model
+# section (make bench PART=real_hybrid's plot) was added (2026-12-03).
 MEASURED = "make course's notebook runs (python -m ragft.course.runner), 2 CPU cores"
-SECONDS = {"00": 4, "01": 163, "02": 88, "03": 110, "04": 283, "05": 85, "06": 276}
+SECONDS = {"00": 4, "01": 163, "02": 88, "03": 110, "04": 340, "05": 85, "06": 209}
 
 
 def minutes(notebook: str) -> int:

@@ -2,7 +2,8 @@
 (SmolLM2-135M-Instruct), each with its 95% interval, and whether the conclusion holds for both.
 
 The table is written from results/shipped (notebooks 01, 02, 04, 06 and 05, and `make bench PART=real_model`'s
-real_model.json, shipped with `python -m ragft.course.bench real_model --ship`) into the README and the syllabus
+real_model.json and `make bench PART=real_hybrid`'s real_hybrid.json, shipped with
+`python -m ragft.course.bench real_model real_hybrid --ship`) into the README and the syllabus
 (lessons/README.md), between the lines `<!-- transfer -->` and `<!-- /transfer -->`:
 
     python -m ragft.course.transfer      # after a new shipped run; tests/test_transfer.py fails when a table is stale
@@ -146,10 +147,47 @@ def rows(root: Path = ROOT) -> list[tuple[str, str, str, str]]:
     else:
         out += [("Fine-tuning on paraphrases + QA puts a day's new facts in the weights (04, held-out wordings)",
                  tuned, NOT_YET, "open: the real model's run is still to come")]
-    out.append(("The hybrid beats RAG only and fine-tuning only on a mixed question set (06)",
-                f"hybrid {pct(h, 'acc_hybrid')}, RAG only {pct(h, 'acc_rag_only')}, fine-tuning only {pct(h, 'acc_ft_only')}",
-                NOT_YET, "open: the real model's run is still to come"))
+    out.append(_hybrid_row(h, root, folder))
     return out
+
+
+def _hybrid_row(h: HybridResults, root: Path, folder: Path) -> tuple[str, str, str, str]:
+    """Notebook 06's hybrid against each single strategy at the default share: the course model's shipped run
+    (different systems' intervals apart or not, `_apart`) beside make bench PART=real_hybrid (paired differences)."""
+    conclusion = "The hybrid beats RAG only and fine-tuning only on a mixed question set (06, default share)"
+    names = {"RAG only": "acc_rag_only", "fine-tuning only": "acc_ft_only"}
+    course = f"hybrid {_pct(h, 'acc_hybrid', root)}, " + ", ".join(f"{n} {_pct(h, key, root)}" for n, key in names.items())
+    real, _ = load_curve("real_hybrid.json", "shipped", folder)
+    if not real:
+        return conclusion, course, NOT_YET, "open: the real model's run is still to come"
+
+    def fig(key: str) -> dict:
+        return {"value": value(f"hybrid.{key}", root), "interval": h.interval(key) or (0.0, 1.0)}
+
+    said = {}
+    for name, key in names.items():
+        mine, other = fig("acc_hybrid"), fig(key)
+        said["course", name] = ("beats" if _apart(mine, other) and mine["value"] > other["value"] else
+                                "loses to" if _apart(mine, other) else "is not apart from")
+        d = real["hybrid_minus"][name]
+        said["real", name] = ("is within noise of" if d["within_noise"] else "beats" if d["value"] > 0 else "loses to")
+    at, minus = real["at_default"], real["hybrid_minus"]
+
+    def share(name: str) -> str:  # without ', n 200': the mix's draws, not its facts
+        return _figure(at[name]).rsplit(", n ", 1)[0]
+
+    smol = (f"hybrid {share('hybrid')}, " + ", ".join(f"{n} {share(n)}" for n in names) + "; " + ", ".join(
+        f"hybrid − {n} " + _points({"value": minus[n]["value"], "low": minus[n]["interval"][0],
+                                    "high": minus[n]["interval"][1]}) for n in names)
+        + f" ({real['static_facts'] + real['today_facts']} facts)")
+    beats = {m: [n for n in names if said[m, n] == "beats"] for m in ("course", "real")}
+    verdict = ("yes: on both models the hybrid beats both" if all(len(b) == len(names) for b in beats.values()) else
+               "in part" if beats["real"] else "no")
+    verdict += (f": on the course model the hybrid {said['course', 'RAG only']} RAG only and "
+                f"{said['course', 'fine-tuning only']} fine-tuning only (intervals); on SmolLM2 it "
+                f"{said['real', 'RAG only']} RAG only and {said['real', 'fine-tuning only']} fine-tuning only (paired, "
+                f"{real['static_facts']} static and {real['today_facts']} of today's facts)") if not verdict.startswith("yes") else ""
+    return conclusion, course, smol, verdict
 
 
 def table(root: Path = ROOT) -> str:

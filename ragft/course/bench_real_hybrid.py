@@ -1,0 +1,105 @@
+"""The benchmark's real-model hybrid part (issue 20, notebook 06 with the real reader): SmolLM2-135M-Instruct as
+RAG only, fine-tuning only and the hybrid, on the same mixed questions as notebook 06's 6.1.
+
+    python -m ragft.course.bench real_hybrid          # results/real_hybrid.json (~15 min on a 2-core CPU)
+    python -m ragft.course.bench real_hybrid --ship   # also results/shipped/real_hybrid.json (the kit's)
+
+The world of notebook 06 (World(seed=0), today is smollm2.LORA_DAY), cut to what LoRA on a CPU can learn in a
+bench part: FACTS static facts of the half never replayed in the course (`finetune.replay_split`: notebook 06's
+static questions), spread over the catalogue, and the first FACTS of today's facts (make bench PART=real_model's).
+SmolLM2 knows none of either closed-book (that part's figures). Asked in their held-out wordings.
+
+- RAG only: one index of the static pages and the week of reports (notebook 06's, DAYS_KEPT days), the kit's
+  hybrid retriever (k = rag.DEFAULT_K), the stock model reads.
+- Fine-tuning only: no index; the model LoRA-tuned this morning on today's facts (`smollm2.learn_facts`: the
+  real_model part's recipe, self-distilled replay), asked closed-book: fine-tuning's best case.
+- Hybrid: the static facts LoRA-tuned into the weights (the same recipe), the static pages dropped from the index;
+  the router (`hybrid.is_dynamic`) sends questions that name a day to the reports, the rest to the weights. One
+  model for both routes, as notebook 06's.
+- Hybrid, adapter on the weights route only: the same, but the reports are read by the stock model (a LoRA adapter
+  can be switched off per request; notebook 06's course model has no such switch).
+
+Mix accuracies at the kit's default dynamic share, sampled as notebook 06 samples them (200 questions from the two
+pools, `np.random.default_rng(1)`); intervals bootstrapped over facts; hybrid minus each other system paired on the
+same mix (`evaluate.compare`). Nothing is tuned here: every setting is the real_model part's (chosen on the dev day).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+FACTS = 12        # static facts and today's facts each: smollm2.LORA_FACTS, what its 48 LoRA steps were set for
+DAYS_KEPT = 7     # notebook 06's store: the static pages and the last week of reports
+MIX = 200         # questions in a mix, as notebook 06
+
+
+def mix_at(share: float, pools: dict[str, list], seed: int = 1) -> list:
+    """A mix of MIX questions, round(MIX x share) of them dynamic, drawn with replacement from the two pools (notebook
+    06's sampling: its first share drawn from `np.random.default_rng(1)`)."""
+    rng = np.random.default_rng(seed)
+    n_dynamic = round(MIX * share)
+    return ([pools["dynamic"][i] for i in rng.integers(len(pools["dynamic"]), size=n_dynamic)]
+            + [pools["static"][i] for i in rng.integers(len(pools["static"]), size=MIX - n_dynamic)])
+
+
+def part(seed: int = 0) -> dict:
+    """The figures: by_type (system -> static / dynamic accuracy), at_default (system -> the mix's accuracy),
+    hybrid_minus (system -> the hybrid's paired difference from it on the mix, within_noise), seconds, sizes."""
+    from ragft import rag, smollm2
+    from ragft.course.bench_seeds import figure
+    from ragft.evaluate import compare, estimate, exact_match
+    from ragft.finetune import replay_split
+    from ragft.hybrid import HybridChain, closed_book_chain, hybrid_chain
+    from ragft.readers import ReaderLLM, load_reader
+    from ragft.threshold import Scenario
+    from ragft.world import World
+
+    day, share = smollm2.LORA_DAY, Scenario().dynamic_share
+    world = World(seed=0, day=day)
+    held_out = replay_split(world.static_facts())[1]
+    static = held_out[::len(held_out) // FACTS][:FACTS]
+    today = world.facts_on(day)[:FACTS]
+    chunks = rag.split(world.as_documents(days=range(day - DAYS_KEPT + 1, day + 1)))
+    vectors = np.asarray(rag.embeddings().embed_documents([c.page_content for c in chunks]), dtype="float32")
+    dynamic = [i for i, c in enumerate(chunks) if c.metadata["day"] > 0]
+    chunks_dyn = [chunks[i] for i in dynamic]
+    store_all, store_dyn = rag.vector_store(chunks, vectors=vectors), rag.vector_store(chunks_dyn, vectors=vectors[dynamic])
+
+    smol = load_reader("smollm2")
+    into_weights = smollm2.learn_facts(smol, world, static, progress=True)   # the hybrid's static facts
+    this_morning = smollm2.learn_facts(smol, world, today, progress=True)    # fine-tuning only's
+    reports = rag.hybrid_retriever(chunks_dyn, store_dyn)
+    systems = {
+        "RAG only": rag.rag_chain(rag.hybrid_retriever(chunks, store_all), ReaderLLM(reader=smol)),
+        "fine-tuning only": closed_book_chain(ReaderLLM(reader=this_morning.reader)),
+        "hybrid": hybrid_chain(reports, ReaderLLM(reader=into_weights.reader)),
+        "hybrid, adapter on the weights route only": HybridChain(
+            rag.rag_chain(reports, ReaderLLM(reader=smol)), closed_book_chain(ReaderLLM(reader=into_weights.reader))),
+    }
+    questions = world.qa(static, "heldout") + world.qa(today, "heldout")
+    right, seconds = {}, {}
+    for name, system in systems.items():
+        start = time.perf_counter()
+        outputs = system.batch([q.question for q in questions])
+        seconds[name] = round(time.perf_counter() - start, 1)
+        right[name] = {q.question: exact_match(o["answer"], q.answer) for q, o in zip(questions, outputs)}
+    pools = {kind: [q for q in questions if q.dynamic == (kind == "dynamic")] for kind in ("static", "dynamic")}
+    mix = mix_at(share, pools)
+    facts = [q.fact_id for q in mix]
+    on_mix = {name: [right[name][q.question] for q in mix] for name in systems}
+    minus = {name: compare(on_mix[name], on_mix["hybrid"], facts, seed=seed) for name in systems if name != "hybrid"}
+    return {
+        "model": "SmolLM2-135M-Instruct (Q4_1 GGUF, float32)", "day": day, "static_facts": len(static),
+        "today_facts": len(today), "questions": {kind: len(qs) for kind, qs in pools.items()}, "k": rag.DEFAULT_K,
+        "days_kept": DAYS_KEPT, "default_share": share, "mix": MIX,
+        "index_chunks": {"RAG only": len(chunks), "hybrid": len(chunks_dyn)},
+        "by_type": {name: {kind: figure(estimate([right[name][q.question] for q in qs], [q.fact_id for q in qs],
+                                                 seed=seed)) for kind, qs in pools.items()} for name in systems},
+        "at_default": {name: figure(estimate(on_mix[name], facts, seed=seed)) for name in systems},
+        "hybrid_minus": {name: {**figure(d), "within_noise": bool(d.within_noise)} for name, d in minus.items()},
+        "lora_steps": into_weights.steps, "lora_seconds": {"static facts into the weights": round(into_weights.seconds, 1),
+                                                           "today's facts": round(this_morning.seconds, 1)},
+        "answer_seconds": seconds,
+    }
