@@ -40,6 +40,11 @@ def _points(d: dict) -> str:
     return f"{100 * d['value']:+.0f} points [{100 * d['low']:+.0f}, {100 * d['high']:+.0f}]".replace("-", "−")
 
 
+def _span(fig: dict) -> str:
+    """A make bench paired difference ({value, interval}) as '−70 points [−87, −53]'."""
+    return _points({"value": fig["value"], "low": fig["interval"][0], "high": fig["interval"][1]})
+
+
 def _figure(fig: dict) -> str:
     """A make bench figure ({value, interval, n}) as '62% [38–83%], n 24'."""
     low, high = fig["interval"]
@@ -134,15 +139,17 @@ def rows(root: Path = ROOT) -> list[tuple[str, str, str, str]]:
                     f"{100 * before['value']:.0f}% before → {_figure(lora)}",
                     "yes: beyond noise (the intervals before and after part)" if _apart(before, lora) else
                     "not shown: the intervals before and after overlap"))
-        change, after = bench["real_world_probe_change"], bench["real_world_probe_after_lora"]
         before = bench["real_world_probe"]
+        change, lost = bench["real_world_probe_change"], bench["real_world_probe_change_no_replay"]
         out.append(("Replay keeps old facts through fine-tuning (04, old facts held out of replay)",
                     f"{pct(f, 'old_fact_acc_after_no_replay')} without, {pct(f, 'old_fact_acc_after_replay')} with",
-                    f"its real-world probe, LoRA with {bench['lora_replay']:.0%} replay of its own answers: "
-                    f"{100 * before['value']:.0f}% → {_figure(after)}, " + _points(
-                        {"value": change["value"], "low": change["interval"][0], "high": change["interval"][1]}),
-                    ("yes, with replay: the real model keeps its own knowledge within noise (no run without replay is "
-                     "shipped to compare)") if change["within_noise"] else
+                    f"its real-world probe, {100 * before['value']:.0f}% before LoRA: with {bench['lora_replay']:.0%} "
+                    f"replay of its own answers {_figure(bench['real_world_probe_after_lora'])}, {_span(change)}; "
+                    f"without {_figure(bench['real_world_probe_after_lora_no_replay'])}, {_span(lost)}",
+                    ("yes: without replay the real model loses its own knowledge beyond noise, with replay it keeps it "
+                     "within noise") if change["within_noise"] and not lost["within_noise"] and lost["value"] < 0 else
+                    "in part: with replay it keeps its knowledge within noise, but without replay it loses none beyond "
+                    "noise either" if change["within_noise"] else
                     "no: the real model's probe moves beyond noise even with replay"))
     else:
         out += [("Fine-tuning on paraphrases + QA puts a day's new facts in the weights (04, held-out wordings)",
@@ -177,8 +184,7 @@ def _hybrid_row(h: HybridResults, root: Path, folder: Path) -> tuple[str, str, s
         return _figure(at[name]).rsplit(", n ", 1)[0]
 
     smol = (f"hybrid {share('hybrid')}, " + ", ".join(f"{n} {share(n)}" for n in names) + "; " + ", ".join(
-        f"hybrid − {n} " + _points({"value": minus[n]["value"], "low": minus[n]["interval"][0],
-                                    "high": minus[n]["interval"][1]}) for n in names)
+        f"hybrid − {n} " + _span(minus[n]) for n in names)
         + f" ({real['static_facts'] + real['today_facts']} facts)")
     beats = {m: [n for n in names if said[m, n] == "beats"] for m in ("course", "real")}
     verdict = ("yes: on both models the hybrid beats both" if all(len(b) == len(names) for b in beats.values()) else
