@@ -84,14 +84,15 @@ def test_the_real_models_no_replay_run_differs_from_the_chosen_one_only_where_th
                                                                        chosen.batch_size)
 
 
-def test_the_real_hybrid_part_is_registered_and_mixes_as_notebook_06():
+def test_the_real_model_parts_are_registered_and_the_hybrid_mixes_as_notebook_06():
     import numpy as np
 
-    from ragft.course import bench_real_hybrid
+    from ragft.course import bench_real
 
-    assert bench.PARTS["real_hybrid"] is bench_real_hybrid.part and bench.FILES["real_hybrid"] == "real_hybrid.json"
+    assert bench.PARTS["real_hybrid"] is bench_real.hybrid and bench.FILES["real_hybrid"] == "real_hybrid.json"
+    assert bench.PARTS["real_raft"] is bench_real.raft and bench.FILES["real_raft"] == "real_raft.json"
     pools = {"static": [f"s{i}" for i in range(24)], "dynamic": [f"d{i}" for i in range(24)]}
-    mix = bench_real_hybrid.mix_at(0.3, pools)
-    assert len(mix) == bench_real_hybrid.MIX and sum(q.startswith("d") for q in mix) == 60
-    assert mix == bench_real_hybrid.mix_at(0.3, pools)       # the same draw every run
+    mix = bench_real.mix_at(0.3, pools)
+    assert len(mix) == bench_real.MIX and sum(q.startswith("d") for q in mix) == 60
+    assert mix == bench_real.mix_at(0.3, pools)       # the same draw every run
     assert mix[:60] == [pools["dynamic"][i] for i in np.random.default_rng(1).integers(24, size=60)]

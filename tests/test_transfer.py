@@ -93,3 +93,22 @@ def test_the_hybrid_row_follows_the_real_models_paired_differences(tmp_path):
     assert mixed[3].startswith("in part") and "SmolLM2 it is within noise of RAG only and beats fine-tuning only" in mixed[3]
     assert "hybrid − RAG only +2 points [−5, +10]" in mixed[2]
     assert row(_hybrid_copy(tmp_path / "c", loses, tie))[3].startswith("no:")
+
+
+def test_the_raft_row_follows_the_real_models_paired_change(tmp_path):
+    shutil.copytree(ROOT / "results" / "shipped", tmp_path / "results" / "shipped")
+    path = tmp_path / "results" / "shipped" / "real_raft.json"
+    fig = lambda v, low, high: {"value": v, "interval": [low, high], "n": 40}  # noqa: E731
+    path.write_text(json.dumps({"open_book_k4": {"before": fig(0.2, 0.1, 0.3), "after": fig(0.8, 0.7, 0.9),
+                                                 "change": {**fig(0.6, 0.45, 0.75), "within_noise": False}},
+                                "raft_steps": 40, "raft_examples": 600}))
+    row = next(r for r in transfer.rows(tmp_path) if r[0].startswith("RAFT"))
+    shipped = json.loads((ROOT / "results" / "shipped" / "hybrid.json").read_text())["raft_by_distractors"]
+    course_gains = shipped["RAFT reader"]["4"] > shipped["base reader"]["4"]
+    assert row[3].startswith("yes" if course_gains else "no, the opposite: SmolLM2 gains")
+    assert "+60 points [+45, +75]" in row[2]
+    path.write_text(json.dumps({"open_book_k4": {"before": fig(0.2, 0.1, 0.3), "after": fig(0.25, 0.1, 0.4),
+                                                 "change": {**fig(0.05, -0.05, 0.15), "within_noise": True}},
+                                "raft_steps": 40, "raft_examples": 600}))
+    row = next(r for r in transfer.rows(tmp_path) if r[0].startswith("RAFT"))
+    assert "SmolLM2 does not move" in row[3]

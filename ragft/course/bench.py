@@ -6,10 +6,10 @@
                                               # sealed, sealed_finetune (ragft/course/bench_sealed.py),
                                               # store_scale (ragft/course/bench_scale.py),
                                               # new_static (ragft/course/bench_static.py),
-                                              # real_hybrid (ragft/course/bench_real_hybrid.py)
+                                              # real_hybrid, real_raft (ragft/course/bench_real.py)
 
 Figures go to results/benchmark.json, one section per part; running one part keeps the others. A part the course
-reads (real_model: notebook 04 and the "Does it transfer?" table; real_hybrid: notebook 06 and that table) also goes to its own file, results/FILE (yours);
+reads (real_model: notebook 04 and the "Does it transfer?" table; real_hybrid and real_raft: notebook 06 and that table) also goes to its own file, results/FILE (yours);
 with --ship, to results/shipped/FILE too (the kit's):
 
     python -m ragft.course.bench real_model --ship      # = make bench PART=real_model, then shipped
@@ -24,7 +24,7 @@ import time
 from typing import Callable
 
 from ragft import RESULTS_DIR
-from ragft.course import bench_real_hybrid, bench_scale, bench_sealed, bench_seeds, bench_static
+from ragft.course import bench_real, bench_scale, bench_sealed, bench_seeds, bench_static
 from ragft.results import FinetuneResults, HybridResults, ThresholdResults, save_curve, scalars
 
 
@@ -289,8 +289,8 @@ PARTS: dict[str, Callable[[], dict]] = {"base_model": _base_model, "rag": _rag, 
                                          "sealed_finetune": bench_sealed.finetune_figures,
                                          "store_scale": bench_scale.store_scale,
                                          "new_static": bench_static.part,
-                                         "real_hybrid": bench_real_hybrid.part}
-FILES = {"real_model": "real_model.json", "real_hybrid": "real_hybrid.json"}  # parts the course reads: results/FILE, with --ship results/shipped/FILE
+                                         "real_hybrid": bench_real.hybrid, "real_raft": bench_real.raft}
+FILES = {"real_model": "real_model.json", "real_hybrid": "real_hybrid.json", "real_raft": "real_raft.json"}  # parts the course reads: results/FILE, with --ship results/shipped/FILE
 
 
 def run(parts: list[str], ship: bool = False) -> dict:

@@ -2,8 +2,8 @@
 (SmolLM2-135M-Instruct), each with its 95% interval, and whether the conclusion holds for both.
 
 The table is written from results/shipped (notebooks 01, 02, 04, 06 and 05, and `make bench PART=real_model`'s
-real_model.json and `make bench PART=real_hybrid`'s real_hybrid.json, shipped with
-`python -m ragft.course.bench real_model real_hybrid --ship`) into the README and the syllabus
+real_model.json, and real_hybrid.json and real_raft.json of the parts of the same names, shipped with
+`python -m ragft.course.bench real_model real_hybrid real_raft --ship`) into the README and the syllabus
 (lessons/README.md), between the lines `<!-- transfer -->` and `<!-- /transfer -->`:
 
     python -m ragft.course.transfer      # after a new shipped run; tests/test_transfer.py fails when a table is stale
@@ -155,7 +155,34 @@ def rows(root: Path = ROOT) -> list[tuple[str, str, str, str]]:
         out += [("Fine-tuning on paraphrases + QA puts a day's new facts in the weights (04, held-out wordings)",
                  tuned, NOT_YET, "open: the real model's run is still to come")]
     out.append(_hybrid_row(h, root, folder))
+    out.append(_raft_row(h, root, folder))
     return out
+
+
+def _raft_row(h: HybridResults, root: Path, folder: Path) -> tuple[str, str, str, str]:
+    """RAFT among four look-alikes: notebook 06's base and RAFT readers on today's facts (intervals apart or not)
+    beside make bench PART=real_raft's SmolLM2 before and after (paired, dev split)."""
+    conclusion = ("RAFT, fine-tuning the reader on exercises among look-alike passages: what it does to reading "
+                  "among four look-alikes (06)")
+    key = {name: f"raft_by_distractors.{name}.4" for name in ("base reader", "RAFT reader")}
+    course = f"base {_pct(h, key['base reader'], root)} → RAFT {_pct(h, key['RAFT reader'], root)}"
+    real, _ = load_curve("real_raft.json", "shipped", folder)
+    if not real:
+        return conclusion, course, NOT_YET, "open: the real model's run is still to come"
+    base, tuned = ({"value": value(f"hybrid.{key[n]}", root), "interval": h.interval(key[n]) or (0.0, 1.0)}
+                   for n in ("base reader", "RAFT reader"))
+    course_moves = ("gains" if tuned["value"] > base["value"] else "loses") if _apart(base, tuned) else "does not move"
+    k4 = real["open_book_k4"]
+    change = k4["change"]
+    real_moves = "does not move" if change["within_noise"] else "gains" if change["value"] > 0 else "loses"
+    smol = (f"{_figure(k4['before'])} → {_figure(k4['after'])}, {_span(change)} ({real['raft_steps']} LoRA steps on "
+            f"{real['raft_examples']} exercises)")
+    verdict = ("yes: both gain" if course_moves == real_moves == "gains" else
+               f"no, the opposite: SmolLM2 {real_moves} and the course model {course_moves} (pretrained to read these "
+               "reports among look-alikes, it had nothing to learn there; its RAFT also mixed in gold-absent and static "
+               "exercises, which taught it to fall back on its weights)" if real_moves == "gains" != course_moves else
+               f"the course model {course_moves}, SmolLM2 {real_moves}")
+    return conclusion, course, smol, verdict
 
 
 def _hybrid_row(h: HybridResults, root: Path, folder: Path) -> tuple[str, str, str, str]:

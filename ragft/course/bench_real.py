@@ -1,13 +1,15 @@
-"""The benchmark's real-model hybrid part (issue 20, notebook 06 with the real reader): SmolLM2-135M-Instruct as
-RAG only, fine-tuning only and the hybrid, on the same mixed questions as notebook 06's 6.1.
+"""The benchmark's real-model parts for notebook 06 (issue 20): SmolLM2-135M-Instruct as the hybrid's three systems,
+and as a RAFT-trained reader.
 
     python -m ragft.course.bench real_hybrid          # results/real_hybrid.json (~15 min on a 2-core CPU)
-    python -m ragft.course.bench real_hybrid --ship   # also results/shipped/real_hybrid.json (the kit's)
+    python -m ragft.course.bench real_raft            # results/real_raft.json (~20 min)
+    python -m ragft.course.bench real_hybrid real_raft --ship   # also results/shipped/ (the kit's)
 
-The world of notebook 06 (World(seed=0), today is smollm2.LORA_DAY), cut to what LoRA on a CPU can learn in a
-bench part: FACTS static facts of the half never replayed in the course (`finetune.replay_split`: notebook 06's
-static questions), spread over the catalogue, and the first FACTS of today's facts (make bench PART=real_model's).
-SmolLM2 knows none of either closed-book (that part's figures). Asked in their held-out wordings.
+**real_hybrid** (`hybrid`): notebook 06's 6.1 on the real model. The world of notebook 06 (World(seed=0), today is
+smollm2.LORA_DAY), cut to what LoRA on a CPU can learn in a bench part: FACTS static facts of the half never replayed
+in the course (`finetune.replay_split`: notebook 06's static questions), spread over the catalogue, and the first
+FACTS of today's facts (make bench PART=real_model's). SmolLM2 knows none of either closed-book (that part's
+figures). Asked in their held-out wordings.
 
 - RAG only: one index of the static pages and the week of reports (notebook 06's, DAYS_KEPT days), the kit's
   hybrid retriever (k = rag.DEFAULT_K), the stock model reads.
@@ -21,7 +23,18 @@ SmolLM2 knows none of either closed-book (that part's figures). Asked in their h
 
 Mix accuracies at the kit's default dynamic share, sampled as notebook 06 samples them (200 questions from the two
 pools, `np.random.default_rng(1)`); intervals bootstrapped over facts; hybrid minus each other system paired on the
-same mix (`evaluate.compare`). Nothing is tuned here: every setting is the real_model part's (chosen on the dev day).
+same mix (`evaluate.compare`).
+
+**real_raft** (`raft`): notebook 06's 6.2 on the real model. RAFT_EXAMPLES reading exercises from the training days
+(`hybrid.raft_examples`: a dated question, its gold report among 0-4 look-alikes; no gold-absent or static items,
+which the issue's reading targets do not ask), LoRA at the real_model part's settings for RAFT_STEPS steps, half of
+each batch replaying the model's own answers to general questions. Asked before and after on the real_model part's
+items (dev split: unseen days, held-out wordings, gold alone / + 2 / + 4 look-alikes, n N each), on the real-world
+probe (forgetting) and the course world closed-book; and, as final figures, on the sealed split with 4 look-alikes
+(`reading.sealed_sets`, read after training only). Differences after - before are paired.
+
+Nothing is tuned here: every setting is the real_model part's (chosen on the dev day); RAFT_EXAMPLES and RAFT_STEPS
+were set once, before any run, to fit a bench part's time (one run of ~15 min training), and not changed after it.
 """
 
 from __future__ import annotations
@@ -33,6 +46,9 @@ import numpy as np
 FACTS = 12        # static facts and today's facts each: smollm2.LORA_FACTS, what its 48 LoRA steps were set for
 DAYS_KEPT = 7     # notebook 06's store: the static pages and the last week of reports
 MIX = 200         # questions in a mix, as notebook 06
+RAFT_EXAMPLES = 600   # reading exercises for real_raft (training days only)
+RAFT_STEPS = 40       # of smollm2.LORA_BATCH: each exercise seen about half a time
+N = 40                # items a reading figure, as make bench PART=real_model
 
 
 def mix_at(share: float, pools: dict[str, list], seed: int = 1) -> list:
@@ -44,7 +60,7 @@ def mix_at(share: float, pools: dict[str, list], seed: int = 1) -> list:
             + [pools["static"][i] for i in rng.integers(len(pools["static"]), size=MIX - n_dynamic)])
 
 
-def part(seed: int = 0) -> dict:
+def hybrid(seed: int = 0) -> dict:
     """The figures: by_type (system -> static / dynamic accuracy), at_default (system -> the mix's accuracy),
     hybrid_minus (system -> the hybrid's paired difference from it on the mix, within_noise), seconds, sizes."""
     from ragft import rag, smollm2
@@ -103,3 +119,39 @@ def part(seed: int = 0) -> dict:
                                                            "today's facts": round(this_morning.seconds, 1)},
         "answer_seconds": seconds,
     }
+
+
+def raft(seed: int = 0) -> dict:
+    """The figures: before / after / change (after - before, paired) for each reading set of the dev split, the
+    real-world probe and the course world closed-book, and sealed_open_book_k4; steps, examples, seconds."""
+    import dataclasses
+
+    from ragft import lm, smollm2
+    from ragft.course.bench_seeds import figure, score
+    from ragft.evaluate import compare
+    from ragft.finetune import train_on
+    from ragft.hybrid import raft_examples
+    from ragft.reading import eval_sets, fact_clusters, sealed_sets, subsample
+    from ragft.readers import load_reader
+    from ragft.realworld import probe_items, self_distilled
+    from ragft.world import World
+
+    world = World(seed=0)
+    smol = load_reader("smollm2")
+    exercises = raft_examples(world, range(1, lm.TRAINING_DAYS + 1), n=RAFT_EXAMPLES, max_distractors=4,
+                              p_no_gold=0.0, p_static=0.0, seed=seed)
+    cfg = dataclasses.replace(smollm2.lora_config(), steps=RAFT_STEPS)
+    trained = train_on(smol, exercises, cfg, self_distilled(smol), progress=True, desc="RAFT LoRA on SmolLM2")
+    dev = eval_sets(World(seed=0), "heldout", seed)
+    items = {"closed_book_course_world": subsample(dev["closed_book_static"], N, seed), "real_world_probe": probe_items(),
+             **{f"open_book_k{k}": subsample(dev[f"open_book_k{k}"], N, seed) for k in (0, 2, 4)},
+             "sealed_open_book_k4": subsample(sealed_sets(seed=seed)["open_book_k4"], N, seed)}  # after training only
+    out = {}
+    for name, its in items.items():
+        before, after = smol.correct(its), trained.reader.correct(its)
+        change = compare(before, after, fact_clusters(its), seed=seed)   # paired; the probe's items one by one
+        out[name] = {"before": score(before, its, seed), "after": score(after, its, seed),
+                     "change": {**figure(change), "within_noise": bool(change.within_noise)}}
+    return {"model": "SmolLM2-135M-Instruct (Q4_1 GGUF, float32)", **out, "raft_examples": len(exercises),
+            "raft_steps": trained.steps, "raft_seconds": round(trained.seconds, 1), "lora_lr": cfg.lr,
+            "replay": cfg.replay}
