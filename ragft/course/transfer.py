@@ -45,6 +45,11 @@ def _span(fig: dict) -> str:
     return _points({"value": fig["value"], "low": fig["interval"][0], "high": fig["interval"][1]})
 
 
+def _shipped(record: Results, path: str, root: Path) -> dict:
+    """A notebook's shipped accuracy as a make bench figure ({value, interval}), for `_apart`."""
+    return {"value": value(f"{record.NAME}.{path}", root), "interval": record.interval(path) or (0.0, 1.0)}
+
+
 def _figure(fig: dict) -> str:
     """A make bench figure ({value, interval, n}) as '62% [38–83%], n 24'."""
     low, high = fig["interval"]
@@ -169,8 +174,7 @@ def _raft_row(h: HybridResults, root: Path, folder: Path) -> tuple[str, str, str
     real, _ = load_curve("real_raft.json", "shipped", folder)
     if not real:
         return conclusion, course, NOT_YET, "open: the real model's run is still to come"
-    base, tuned = ({"value": value(f"hybrid.{key[n]}", root), "interval": h.interval(key[n]) or (0.0, 1.0)}
-                   for n in ("base reader", "RAFT reader"))
+    base, tuned = (_shipped(h, key[n], root) for n in ("base reader", "RAFT reader"))
     course_moves = ("gains" if tuned["value"] > base["value"] else "loses") if _apart(base, tuned) else "does not move"
     k4 = real["open_book_k4"]
     change = k4["change"]
@@ -194,13 +198,9 @@ def _hybrid_row(h: HybridResults, root: Path, folder: Path) -> tuple[str, str, s
     real, _ = load_curve("real_hybrid.json", "shipped", folder)
     if not real:
         return conclusion, course, NOT_YET, "open: the real model's run is still to come"
-
-    def fig(key: str) -> dict:
-        return {"value": value(f"hybrid.{key}", root), "interval": h.interval(key) or (0.0, 1.0)}
-
     said = {}
     for name, key in names.items():
-        mine, other = fig("acc_hybrid"), fig(key)
+        mine, other = _shipped(h, "acc_hybrid", root), _shipped(h, key, root)
         said["course", name] = ("beats" if _apart(mine, other) and mine["value"] > other["value"] else
                                 "loses to" if _apart(mine, other) else "is not apart from")
         d = real["hybrid_minus"][name]
