@@ -5,9 +5,8 @@
     FinetuneResults.load().whose                          # "yours" or "shipped": whose numbers these are
     FinetuneResults.read("shipped").ft_new_day_acc        # the kit's own run only; a summary over its week
 
-The files keep plain JSON (the same keys and values the notebooks always wrote); a record checks every field
-when it reads or saves one, so a malformed file fails with its name and the field at fault. Maps keyed by a
-number (days kept, passages, distractors) are keyed by int in the record and by string in the JSON.
+The files keep plain JSON; a record checks every field when it reads or saves one, so a malformed file fails with its
+name and the field at fault. Maps keyed by a number (days kept, passages) are keyed by int here, by string in JSON.
 
 Every accuracy comes with its 95% interval in `intervals`, keyed by the accuracy's dotted path in the record
 ("closed_static", "rag_dynamic_by_days_kept.30", "week.0.ft_today"). A notebook passes `ragft.evaluate.Estimate`s
@@ -242,9 +241,10 @@ class ThresholdResults(Results):
     redraw_ms_min: float
     redraw_ms_max: float
     redraw_moves: int
-    # each preset at the explorer's default prices: choice, threshold (None: never) with its 95% band, accuracy and
-    # its band and money per day by strategy, the strategies within noise of the most accurate
+    # each preset at the explorer's default prices, on the course model's and (presets_real) SmolLM2's unit numbers:
+    # choice, threshold (None: never) and its 95% band, accuracy, its band and money a day by strategy, ties in noise
     presets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    presets_real: dict[str, dict[str, Any]] = field(default_factory=dict)
     prompt_tokens: dict[str, float] = field(default_factory=dict)  # "closed" / "rag": mean prompt tokens (k = 4)
     # out of sample (day 75, 30 days kept, shares 0.25 and 0.75): share, strategy, predicted, measured, inside_interval
     oos_validation: list[dict[str, Any]] = field(default_factory=list)

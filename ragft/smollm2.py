@@ -151,6 +151,19 @@ def convert(folder: Path) -> Path:
     return folder
 
 
+def tokenizer() -> Any:
+    """SmolLM2's tokenizer alone, chat template included: from the float32 copy once `load` has made it, else read
+    from the GGUF file (about 10 s; no weights are dequantised)."""
+    from transformers import AutoTokenizer
+
+    folder = cache_folder()
+    if (folder / "tokenizer.json").is_file():
+        return AutoTokenizer.from_pretrained(str(folder))
+    path = gguf_path()
+    with _quiet_gguf():
+        return AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
+
+
 def load() -> tuple[torch.nn.Module, Any]:
     """SmolLM2-135M-Instruct as (model, tokenizer): float32 weights (~540 MB), left padding for batches. The first
     call converts the GGUF file into the cache folder in a separate process (about a minute, once)."""

@@ -12,8 +12,8 @@ A prediction's band is the 2.5th to 97.5th percentile of the formula over the dr
 
 Prompt tokens per question are counted with the course model's own tokenizer and prompt format (`prompt_tokens`):
 a closed-book prompt, and a RAG prompt with k = 4 passages (the gold report and three look-alikes, as the
-retriever returns them). A third source of measurements (the real model, SmolLM2: issue 20) plugs in as another
-`Measured` built from its results; none is shipped yet, and the kit does not invent one.
+retriever returns them). `load_real_measurements()` gives the real model's (SmolLM2-135M-Instruct) from its bench
+runs, its prompt tokens counted with its own chat template.
 """
 
 from __future__ import annotations
@@ -32,9 +32,8 @@ from ragft.inputs import check_int, check_number, check_share
 from ragft.results import FinetuneResults, HybridResults, ParametricResults, RagResults, Whose, load_curve
 
 K_PASSAGES = 4  # passages in a RAG prompt: the kit's retrievers return k = 4
+REAL_FILES = ("real_model.json", "real_hybrid.json")  # make bench PART=real_model and PART=real_hybrid
 NEW_STATIC_FILE = "new_static.json"  # make bench PART=new_static's run, in results/ (yours) or results/shipped/
-SOURCES = {"course model": "the course model (2.7M parameters), notebooks 01-06",
-           "SmolLM2": "the real model (SmolLM2-135M-Instruct): its measurements come with issue 20, none shipped yet"}
 ACCURACIES = ("closed_static", "stale_dynamic", "ft_dynamic", "ft_dynamic_no_replay", "ft_static",
               "ft_static_no_replay", "old_before", "rag_static", "hybrid_static", "hybrid_dynamic")
 
@@ -174,23 +173,34 @@ def terms(m: Measured, n: int = 0, seed: int = 0) -> SimpleNamespace:
 
 
 @lru_cache(maxsize=4)
-def prompt_tokens(k: int = K_PASSAGES, day: int = 61) -> tuple[float, float]:
-    """Mean prompt tokens of (a closed-book question, the same question with k passages), counted with the course
-    model's tokenizer and prompt format on one day's questions (gold report + k - 1 look-alikes of the last week)."""
-    from tokenizers import Tokenizer
-
+def prompt_tokens(k: int = K_PASSAGES, day: int = 61, model: str = "course") -> tuple[float, float]:
+    """Mean prompt tokens of (a closed-book question, the same question with k passages), counted with the model's own
+    tokenizer and prompt format (`model`: "course", or "smollm2": its chat template and instruction) on one day's
+    questions (gold report + k - 1 look-alikes of the last week)."""
     from ragft.lm.prompt import prompt
     from ragft.reading import DocIndex, open_book_example
     from ragft.world import World
 
-    tokenizer = Tokenizer.from_file(str(MODELS_DIR / "course-model" / "tokenizer.json"))
+    if model == "course":
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(MODELS_DIR / "course-model" / "tokenizer.json"))
+        count = lambda question, passages=(): len(tokenizer.encode(prompt(question, passages)).ids)  # noqa: E731
+    elif model == "smollm2":
+        from ragft import smollm2
+        from ragft.readers import HFReader
+
+        reader = HFReader(None, smollm2.tokenizer(), name="smollm2")  # its prompt, no weights
+        count = lambda question, passages=(): len(  # noqa: E731
+            reader.tokenizer(reader.prompt(question, passages), add_special_tokens=False)["input_ids"])
+    else:
+        raise ValueError(f"model is 'course' or 'smollm2', got {model!r}")
     world, rng = World(seed=0), np.random.default_rng(0)
     index = DocIndex(world, range(day - 6, day + 1))
     items = [open_book_example(index, f, world.questions(f, "heldout")[0].question, k - 1, rng)
              for f in world.dynamic_facts([day])]
-    count = lambda text: len(tokenizer.encode(text).ids)  # noqa: E731
-    return (float(np.mean([count(prompt(it.question)) for it in items])),
-            float(np.mean([count(prompt(it.question, it.passages)) for it in items])))
+    return (float(np.mean([count(it.question) for it in items])),
+            float(np.mean([count(it.question, it.passages) for it in items])))
 
 
 def _mean_interval(record: FinetuneResults, key: str) -> tuple[float, float] | None:
@@ -262,6 +272,73 @@ def load_measurements(results_dir: Path = RESULTS_DIR, whose: Whose | None = Non
                **(dict.fromkeys(("new_static_weights", "new_static_store", "new_static_old_after",
                                  "new_static_old_before", "new_static_seconds_per_fact"), static["whose"])
                   if static["whose"] else {})})
+
+
+def load_real_measurements(results_dir: Path = RESULTS_DIR, whose: Whose | None = None) -> Measured:
+    """SmolLM2-135M-Instruct's unit numbers, from `make bench PART=real_model` and `PART=real_hybrid` (yours where both
+    ran, else the kit's shipped runs). The real model knows the real world and none of the course world, so:
+
+        closed_static, old_before    its real-world probe (facts it knows), closed-book
+        stale_dynamic                today's facts closed-book before LoRA (it cannot know them)
+        ft_dynamic (_no_replay)      today's facts after LoRA with (without) replay, held-out wordings
+        ft_static (_no_replay)       the real-world probe after that LoRA: what it forgot
+        hybrid_static                the same probe after LoRA with replay: what the hybrid's weights keep
+        rag_static                   RAG only on static questions: the stock model reading pages among look-alikes
+        rag_dynamic                  RAG only on today's questions at real_hybrid's store, the one size measured
+                                     (held flat over store sizes: no curve by days kept was run on this model)
+        hybrid_dynamic               the one-model hybrid reading today's reports with its LoRA-tuned reader
+        new_static_*                 real_hybrid's static facts (new to it): in the weights (the hybrid's LoRA) and
+                                     through the store (RAG only); old facts after: the probe after LoRA with replay
+        seconds                      LoRA seconds per fact on a 2-core CPU; seconds per answer (batched generation)
+
+    The retriever is the course model's (the same embedder and FAISS store), so index seconds per chunk, store MB per
+    chunk and chunks per fact are the course measurements'; prompt tokens are counted with SmolLM2's chat template."""
+    runs = {}
+    for name in REAL_FILES:
+        run, found = load_curve(name, whose, results_dir)
+        if run is None:
+            raise FileNotFoundError(f"no {name} in {results_dir} or its shipped/: run make bench PART={name[:-5]}")
+        runs[name[:-5]] = run, found
+    if whose is None and {w for _, w in runs.values()} != {"yours"}:  # one run's numbers, never half of each
+        return load_real_measurements(results_dir, "shipped")
+    (model, kind), (hybrid, _) = runs["real_model"], runs["real_hybrid"]
+    course = load_measurements(results_dir, whose)
+    value = lambda fig: fig["value"]  # noqa: E731
+    by_type, n_questions = hybrid["by_type"], sum(hybrid["questions"].values())
+    days, chunks = hybrid["days_kept"], hybrid["index_chunks"]["RAG only"]
+    mb_per_chunk = max(course.store_mb.values()) / max(course.store_chunks.values())
+    figures = {"closed_static": model["real_world_probe"], "old_before": model["real_world_probe"],
+               "stale_dynamic": model["lora_new_facts_heldout_before"], "ft_dynamic": model["lora_new_facts_heldout"],
+               "ft_dynamic_no_replay": model["lora_no_replay_new_facts_heldout"],
+               "ft_static": model["real_world_probe_after_lora"],
+               "ft_static_no_replay": model["real_world_probe_after_lora_no_replay"],
+               "hybrid_static": model["real_world_probe_after_lora"], "rag_static": by_type["RAG only"]["static"],
+               "hybrid_dynamic": by_type["hybrid"]["dynamic"], f"rag_dynamic.{days}": by_type["RAG only"]["dynamic"],
+               f"new_static_weights.{hybrid['static_facts']}": by_type["hybrid"]["static"],
+               f"new_static_store.{hybrid['static_facts']}": by_type["RAG only"]["static"],
+               f"new_static_old_after.{hybrid['static_facts']}": model["real_world_probe_after_lora"]}
+    closed, with_k = prompt_tokens(model="smollm2")
+    curve = lambda name: {int(key.split(".")[1]): value(f) for key, f in figures.items() if key.startswith(name + ".")}  # noqa: E731
+    retriever = ("index_seconds_per_doc", "docs_per_fact", "store_mb")
+    return Measured(
+        **{name: value(figures[name]) for name in ACCURACIES if name in figures},
+        rag_dynamic=curve("rag_dynamic"), ft_seconds_per_fact=model["lora_seconds"] / model["lora_facts"],
+        index_seconds_per_doc=course.index_seconds_per_doc, docs_per_fact=course.docs_per_fact,
+        query_seconds_closed=hybrid["answer_seconds"]["fine-tuning only"] / n_questions,
+        query_seconds_rag={days: hybrid["answer_seconds"]["RAG only"] / n_questions},
+        store_chunks={days: chunks}, store_mb={days: chunks * mb_per_chunk},
+        hybrid_chunks=hybrid["index_chunks"]["hybrid"], hybrid_days_kept=days,
+        tokens_closed=closed, tokens_rag=with_k,
+        new_static_weights=curve("new_static_weights"), new_static_store=curve("new_static_store"),
+        new_static_old_after=curve("new_static_old_after"), new_static_old_before=value(model["real_world_probe"]),
+        new_static_seconds_per_fact=hybrid["lora_seconds"]["static facts into the weights"] / hybrid["static_facts"],
+        intervals={name: tuple(f["interval"]) for name, f in figures.items()}, reader="SmolLM2-135M-Instruct",
+        source=(f"{'your' if kind == 'yours' else 'the kit' + chr(39) + 's shipped'} runs of make bench PART=real_model "
+                "and PART=real_hybrid (SmolLM2-135M-Instruct); the retriever's costs: the course measurements"),
+        whose={**{f.name: kind for f in fields(Measured) if f.name not in (*retriever, "intervals", "reader",
+                                                                           "source", "whose", "tokens_closed",
+                                                                           "tokens_rag", "train_device")},
+               **{name: course.whose.get(name, "shipped") for name in retriever}})
 
 
 def _new_static(results_dir: Path, whose: Whose | None) -> dict:

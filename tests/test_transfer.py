@@ -112,3 +112,23 @@ def test_the_raft_row_follows_the_real_models_paired_change(tmp_path):
                                 "raft_steps": 40, "raft_examples": 600}))
     row = next(r for r in transfer.rows(tmp_path) if r[0].startswith("RAFT"))
     assert "SmolLM2 does not move" in row[3]
+
+
+def test_the_threshold_row_moves_only_where_the_two_bands_part(tmp_path):
+    shutil.copytree(ROOT / "results" / "shipped", tmp_path / "results" / "shipped")
+    path = tmp_path / "results" / "shipped" / "threshold.json"
+    data = json.loads(path.read_text())
+    row = lambda: next(r for r in transfer.rows(tmp_path) if r[0].startswith("Where RAG only overtakes"))  # noqa: E731
+    data["presets_real"] = {name: {**p, "threshold_band": [min(1.0, p["threshold_band"][1] + 0.1), 1.0],
+                                   "threshold": min(1.0, p["threshold_band"][1] + 0.2)}
+                            for name, p in data["presets"].items()}
+    path.write_text(json.dumps(data))
+    moved = row()
+    assert moved[3].startswith(f"no: the threshold moves with the reader, beyond noise in {len(data['presets'])} of")
+    assert "far worse" in moved[3]
+    data["presets_real"] = data["presets"]  # the same bands: nothing moved
+    path.write_text(json.dumps(data))
+    assert row()[3].startswith("yes")
+    del data["presets_real"]
+    path.write_text(json.dumps(data))
+    assert row()[2] == transfer.NOT_YET

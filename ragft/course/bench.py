@@ -158,9 +158,10 @@ def _threshold() -> dict:
     the notebook's timed slider moves (min and max beside it). Issue 22's figures: preset_choices (the recommendation
     per preset at the default, illustrative prices; "(base model alone)" where fine-tuning only has nothing to learn),
     preset_choices_distinct, threshold_by_preset (None: fine-tuning only stays ahead at every share) with its 95% band,
-    and threshold_spread_points (largest minus smallest threshold, a never-crossing one left out); out of sample
-    (day 75, a 30-day store, shares 0.25 and 0.75: `oos_validation`), oos_max_abs_error_points and whether every
-    prediction is within 5 points or inside its measured 95% interval.
+    and threshold_spread_points (largest minus smallest threshold, a never-crossing one left out); the same presets'
+    choices and thresholds on the real model's unit numbers (SmolLM2: preset_choices_real, threshold_by_preset_real);
+    out of sample (day 75, a 30-day store, shares 0.25 and 0.75: `oos_validation`), oos_max_abs_error_points and
+    whether every prediction is within 5 points or inside its measured 95% interval.
     """
     notebook = notebook_figures(["05"])
     record = ThresholdResults.read("yours")
@@ -169,7 +170,7 @@ def _threshold() -> dict:
     presets = record.presets
     thresholds = {name: p["threshold"] for name, p in presets.items()}
     crossing = [t for t in thresholds.values() if t is not None]
-    return {**rounded({k: v for k, v in results.items() if k != "presets"}),
+    return {**rounded({k: v for k, v in results.items() if k not in ("presets", "presets_real")}),
             "validation": [rounded(v) for v in results["validation"]],
             "preset_choices": {name: p["choice"] + (" (base model alone)" if p["base_model_alone"] else "")
                                for name, p in presets.items()},
@@ -177,6 +178,9 @@ def _threshold() -> dict:
             "threshold_by_preset": {name: None if t is None else round(t, 4) for name, t in thresholds.items()},
             "threshold_band_by_preset": {name: [round(x, 4) for x in p["threshold_band"]] for name, p in presets.items()},
             "threshold_spread_points": round(100 * (max(crossing) - min(crossing)), 1) if crossing else None,
+            "preset_choices_real": {name: p["choice"] for name, p in record.presets_real.items()},
+            "threshold_by_preset_real": {name: None if p["threshold"] is None else round(p["threshold"], 4)
+                                         for name, p in record.presets_real.items()},
             "oos_max_abs_error_points": None if record.oos_max_abs_error_points is None
             else round(record.oos_max_abs_error_points, 1),
             "oos_within_5_points_or_interval": all(abs(v["predicted"] - v["measured"]) <= 0.05 or v["inside_interval"]

@@ -3,13 +3,12 @@
     python -m ragft.course.figures                      # (re)writes lessons/figures/*.png
     python -m ragft.course.figures --out DIR            # or into another folder
 
-Each lesson's "The concepts" section shows the key result its notebook makes the learner measure,
-so the written lesson and the notebook tell the same story. The numbers come from the kit's own run,
-never from a learner's: results/shipped/*.json (notebooks 01-06), the course model's card
-(models/course-model/history.json and benchmark.json), the world itself (World(seed=0)), the
-threshold model (`ragft.threshold`) and the ecosystem map (`ragft.course.ecosystem`). Each figure says so
-in a footnote: a learner's numbers will differ a little. Rerun this after a new shipped run, and
-commit the PNGs with it (tests/test_figures.py checks that the committed set is this module's set).
+Each lesson's "The concepts" section shows the key result its notebook makes the learner measure, so the written
+lesson and the notebook tell the same story. The numbers come from the kit's own run, never from a learner's:
+results/shipped/*.json (notebooks 01-06), the course model's card (models/course-model/history.json and
+benchmark.json), the world itself (World(seed=0)), the threshold model (`ragft.threshold`) and the ecosystem map
+(`ragft.course.ecosystem`). Each figure says so in a footnote: a learner's numbers will differ a little. Rerun this
+after a new shipped run, and commit the PNGs with it (tests/test_figures.py checks the committed set).
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from matplotlib.ticker import FuncFormatter, NullLocator
 
 from ragft import MODELS_DIR, ROOT, threshold
 from ragft.course import ecosystem
-from ragft.results import FinetuneResults, HybridResults, ParametricResults, RagResults, Results
+from ragft.results import FinetuneResults, HybridResults, ParametricResults, RagResults, Results, ThresholdResults
 from ragft.world import World
 
 FIGURES_DIR = ROOT / "lessons" / "figures"
@@ -283,8 +282,7 @@ def decision_threshold() -> Figure:
     """The explorer's three plots for the default scenario, on the shipped unit numbers and the default prices."""
     from ragft.course.widgets import draw
 
-    s = threshold.Scenario()
-    m = threshold.load_measurements(whose="shipped")  # the shipped numbers, whatever a learner has run
+    s, m = threshold.Scenario(), threshold.load_measurements(whose="shipped")  # shipped, whatever a learner ran
     fig = draw(s, m)
     fig.suptitle(f"Retrain every {s.retrain_every} days, {s.days_kept} days in the store, "
                  f"{s.changes_per_day} facts change a day, {s.queries_per_day:,} questions a day", fontsize=10)
@@ -292,12 +290,20 @@ def decision_threshold() -> Figure:
                         "illustrative defaults")
 
 
+def thresholds_by_reader() -> Figure:
+    """Each preset's threshold on the course model's and SmolLM2's unit numbers (notebook 05's shipped run)."""
+    from ragft.course.widgets import plot_thresholds
+
+    t, (fig, ax) = ThresholdResults.read("shipped"), plt.subplots(figsize=(9, 3.4))
+    plot_thresholds({"course model": t.presets, "SmolLM2": t.presets_real}, ax=ax)
+    return _finish(fig, "results/shipped/threshold.json (notebook 05's presets and presets_real)")
+
+
 def store_scale() -> Figure:
     """Cumbersome RAG at scale: latency, memory and look-alike quality as the store grows to a million chunks."""
     from ragft.course import bench_scale
 
-    curves, _ = bench_scale.load("shipped")
-    fig = bench_scale.plot(curves)
+    fig = bench_scale.plot(curves := bench_scale.load("shipped")[0])
     fig.set_figheight(fig.get_figheight() + 0.3)
     return _finish(fig, "results/shipped/store_scale.json (make bench PART=store_scale); past "
                         f"{curves['settings']['real_max']:,} chunks: real vectors plus look-alike copies, costs only")
@@ -307,8 +313,7 @@ def new_static() -> Figure:
     """New static knowledge put into the weights or into the store, by amount."""
     from ragft.course import bench_static
 
-    run, _ = bench_static.load("shipped")
-    fig = bench_static.plot(run)
+    fig = bench_static.plot(bench_static.load("shipped")[0])
     fig.set_figheight(fig.get_figheight() + 0.3)
     return _finish(fig, "results/shipped/new_static.json (make bench PART=new_static)")
 
@@ -363,6 +368,7 @@ FIGURES: dict[str, Callable[[], Figure]] = {
     "05_decision_threshold.png": decision_threshold,
     "05_store_scale.png": store_scale,
     "05_new_static.png": new_static,
+    "05_threshold_two_readers.png": thresholds_by_reader,
     "06_hybrid_across_shares.png": hybrid_across_shares,
     "06_ecosystem_map.png": ecosystem_map,
 }
@@ -372,13 +378,11 @@ def write(out: Path = FIGURES_DIR) -> list[Path]:
     """Draw every figure and save it as a PNG in `out`; return the paths."""
     matplotlib.use("Agg")
     out.mkdir(parents=True, exist_ok=True)
-    paths = []
     for name, draw in FIGURES.items():
         fig = draw()
         fig.savefig(out / name, dpi=min(DPI, MAX_WIDTH / fig.get_figwidth()), pil_kwargs={"optimize": True})
         plt.close(fig)
-        paths.append(out / name)
-    return paths
+    return [out / name for name in FIGURES]
 
 
 def main(argv: list[str] | None = None) -> int:

