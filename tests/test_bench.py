@@ -91,8 +91,48 @@ def test_the_real_model_parts_are_registered_and_the_hybrid_mixes_as_notebook_06
 
     assert bench.PARTS["real_hybrid"] is bench_real.hybrid and bench.FILES["real_hybrid"] == "real_hybrid.json"
     assert bench.PARTS["real_raft"] is bench_real.raft and bench.FILES["real_raft"] == "real_raft.json"
+    assert bench.PARTS["real_oos"] is bench_real.oos and bench.FILES["real_oos"] == "real_oos.json"
     pools = {"static": [f"s{i}" for i in range(24)], "dynamic": [f"d{i}" for i in range(24)]}
     mix = bench_real.mix_at(0.3, pools)
     assert len(mix) == bench_real.MIX and sum(q.startswith("d") for q in mix) == 60
     assert mix == bench_real.mix_at(0.3, pools)       # the same draw every run
     assert mix[:60] == [pools["dynamic"][i] for i in np.random.default_rng(1).integers(24, size=60)]
+
+
+def test_the_real_models_out_of_sample_scenario_predicts_from_its_unit_numbers_as_built():
+    """real_oos's systems, as the decision model sees them: every static fact new, one LoRA run, a month of reports.
+    Fine-tuning only and the hybrid then answer static questions at the weights' measured rate on new facts; RAG only
+    at its store's; on today's questions fine-tuning only at its day-61 LoRA rate, the hybrid at its own reading."""
+    from ragft import threshold as th
+    from ragft.course import bench_real
+    from ragft.unit_numbers import load_real_measurements
+    from ragft.world import World
+
+    world, m = World(seed=0, day=bench_real.OOS_DAY), load_real_measurements(whose="shipped")
+    s = bench_real.oos_scenario(world, list(range(bench_real.FACTS)), 0.5)
+    assert (s.static_known, s.static_facts, s.days_kept) == (0.0, bench_real.FACTS, bench_real.OOS_DAYS_KEPT)
+    weights, store = m.new_static_weights[bench_real.FACTS], m.new_static_store[bench_real.FACTS]
+    assert th.parts("fine-tuning only", s, th.terms(m)) == pytest.approx((weights, m.ft_dynamic))
+    assert th.parts("RAG only", s, th.terms(m)) == pytest.approx((store, m.rag_dynamic_at(7)))
+    assert th.parts("hybrid", s, th.terms(m)) == pytest.approx((weights, m.hybrid_dynamic))
+    from ragft.smollm2 import LORA_DAY
+
+    assert bench_real.OOS_DAY != LORA_DAY and bench_real.OOS_DAYS_KEPT != bench_real.DAYS_KEPT  # not where measured
+
+
+def test_the_shipped_out_of_sample_verdicts_follow_their_rows():
+    import json
+
+    from ragft import RESULTS_DIR
+
+    run = json.loads((RESULTS_DIR / "shipped" / "real_oos.json").read_text())
+    rows = run["validation"]
+    assert {r["strategy"] for r in rows} == {"fine-tuning only", "RAG only", "hybrid"} and len(rows) == 6
+    for r in rows:
+        low, high = r["measured"]["interval"]
+        assert r["inside_interval"] == (low <= r["predicted"] <= high)
+        assert r["predicted_band"][0] <= r["predicted"] <= r["predicted_band"][1]
+    worst = max(abs(r["predicted"] - r["measured"]["value"]) for r in rows)
+    assert run["oos_max_abs_error_points"] == round(100 * worst, 1)
+    assert run["oos_within_5_points_or_interval"] == all(
+        abs(r["predicted"] - r["measured"]["value"]) <= 0.05 or r["inside_interval"] for r in rows)

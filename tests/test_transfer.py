@@ -132,3 +132,18 @@ def test_the_threshold_row_moves_only_where_the_two_bands_part(tmp_path):
     del data["presets_real"]
     path.write_text(json.dumps(data))
     assert row()[2] == transfer.NOT_YET
+
+
+def test_the_out_of_sample_row_comes_true_only_where_every_prediction_does(tmp_path):
+    shutil.copytree(ROOT / "results" / "shipped", tmp_path / "results" / "shipped")
+    path = tmp_path / "results" / "shipped" / "real_oos.json"
+    row = lambda: next(r for r in transfer.rows(tmp_path) if r[0].startswith("The decision model predicts"))  # noqa: E731
+    fig = lambda v: {"value": v, "interval": [v - 0.1, v + 0.1], "n": 200}  # noqa: E731
+    close = [{"share": 0.25, "strategy": "hybrid", "predicted": 0.8, "measured": fig(0.82), "inside_interval": True}]
+    path.write_text(json.dumps({"validation": close}))
+    assert row()[3].startswith("yes") and "largest error 2 points (hybrid at 25% dynamic" in row()[2]
+    far = close + [{"share": 0.75, "strategy": "RAG only", "predicted": 0.3, "measured": fig(0.6), "inside_interval": False}]
+    path.write_text(json.dumps({"validation": far}))
+    assert row()[3].startswith("no: it comes true on the course model only") and "1 of 2 predictions" in row()[2]
+    path.unlink()
+    assert row()[2] == transfer.NOT_YET

@@ -293,8 +293,10 @@ PARTS: dict[str, Callable[[], dict]] = {"base_model": _base_model, "rag": _rag, 
                                          "sealed_finetune": bench_sealed.finetune_figures,
                                          "store_scale": bench_scale.store_scale,
                                          "new_static": bench_static.part,
-                                         "real_hybrid": bench_real.hybrid, "real_raft": bench_real.raft}
-FILES = {"real_model": "real_model.json", "real_hybrid": "real_hybrid.json", "real_raft": "real_raft.json"}  # parts the course reads: results/FILE, with --ship results/shipped/FILE
+                                         "real_hybrid": bench_real.hybrid, "real_raft": bench_real.raft,
+                                         "real_oos": bench_real.oos}
+FILES = {"real_model": "real_model.json", "real_hybrid": "real_hybrid.json", "real_raft": "real_raft.json",
+         "real_oos": "real_oos.json"}  # parts the course reads: results/FILE, with --ship results/shipped/FILE
 
 
 def run(parts: list[str], ship: bool = False) -> dict:

@@ -3,6 +3,7 @@ and as a RAFT-trained reader.
 
     python -m ragft.course.bench real_hybrid          # results/real_hybrid.json (~15 min on a 2-core CPU)
     python -m ragft.course.bench real_raft            # results/real_raft.json (~20 min)
+    python -m ragft.course.bench real_oos             # results/real_oos.json (~15 min)
     python -m ragft.course.bench real_hybrid real_raft --ship   # also results/shipped/ (the kit's)
 
 **real_hybrid** (`hybrid`): notebook 06's 6.1 on the real model. The world of notebook 06 (World(seed=0), today is
@@ -24,6 +25,12 @@ figures). Asked in their held-out wordings.
 Mix accuracies at the kit's default dynamic share, sampled as notebook 06 samples them (200 questions from the two
 pools, `np.random.default_rng(1)`); intervals bootstrapped over facts; hybrid minus each other system paired on the
 same mix (`evaluate.compare`).
+
+**real_oos** (`oos`): out-of-sample validation of the decision model on the real model. The three systems are built
+again on conditions SmolLM2's unit numbers (real_model, real_hybrid: day 61, a week of reports) were not measured on:
+day OOS_DAY, other static facts (none of real_hybrid's), OOS_DAYS_KEPT days of reports, fine-tuning only as the
+decision model defines it (the static and today's facts LoRA-tuned in together), mixes at OOS_SHARES. Each mix is
+predicted by `ragft.threshold` from the shipped unit numbers (`oos_scenario`) before it is scored.
 
 **real_raft** (`raft`): notebook 06's 6.2 on the real model. RAFT_EXAMPLES reading exercises from the training days
 (`hybrid.raft_examples`: a dated question, its gold report among 0-4 look-alikes; no gold-absent or static items,
@@ -49,6 +56,9 @@ MIX = 200         # questions in a mix, as notebook 06
 RAFT_EXAMPLES = 600   # reading exercises for real_raft (training days only)
 RAFT_STEPS = 40       # of smollm2.LORA_BATCH: each exercise seen about half a time
 N = 40                # items a reading figure, as make bench PART=real_model
+OOS_DAY = 75          # notebook 05's out-of-sample day: no unit number of either model was measured on it
+OOS_DAYS_KEPT = 30    # and its store: a month of reports, where SmolLM2's RAG was measured at a week
+OOS_SHARES = (0.25, 0.75)
 
 
 def mix_at(share: float, pools: dict[str, list], seed: int = 1) -> list:
@@ -60,15 +70,57 @@ def mix_at(share: float, pools: dict[str, list], seed: int = 1) -> list:
             + [pools["static"][i] for i in rng.integers(len(pools["static"]), size=MIX - n_dynamic)])
 
 
+def _systems(smol, world, static: list, today: list, days_kept: int, ft_learns_static: bool = False) -> tuple:
+    """Notebook 06's systems on SmolLM2 on the world's day: (systems by name, the hybrid's LoRA run, fine-tuning
+    only's, chunks in RAG only's index, in the hybrid's). RAG only reads the static pages and the last `days_kept`
+    days of reports (the kit's hybrid retriever); fine-tuning only is LoRA-tuned on today's facts (with
+    `ft_learns_static`, on the static ones too: the decision model's fine-tuning only) and asked closed-book; the
+    hybrid has the static facts LoRA-tuned in and its router sends dated questions to the reports; without
+    `ft_learns_static`, also the hybrid with the adapter on the weights route only (the stock model reads)."""
+    from ragft import rag, smollm2
+    from ragft.hybrid import HybridChain, closed_book_chain, hybrid_chain
+    from ragft.readers import ReaderLLM
+
+    chunks = rag.split(world.as_documents(days=range(world.day - days_kept + 1, world.day + 1)))
+    vectors = np.asarray(rag.embeddings().embed_documents([c.page_content for c in chunks]), dtype="float32")
+    dynamic = [i for i, c in enumerate(chunks) if c.metadata["day"] > 0]
+    chunks_dyn = [chunks[i] for i in dynamic]
+    store_all, store_dyn = rag.vector_store(chunks, vectors=vectors), rag.vector_store(chunks_dyn, vectors=vectors[dynamic])
+    into_weights = smollm2.learn_facts(smol, world, static, progress=True)   # the hybrid's static facts
+    this_morning = smollm2.learn_facts(smol, world, static + today if ft_learns_static else today, progress=True)
+    reports = rag.hybrid_retriever(chunks_dyn, store_dyn)
+    systems = {
+        "RAG only": rag.rag_chain(rag.hybrid_retriever(chunks, store_all), ReaderLLM(reader=smol)),
+        "fine-tuning only": closed_book_chain(ReaderLLM(reader=this_morning.reader)),
+        "hybrid": hybrid_chain(reports, ReaderLLM(reader=into_weights.reader)),
+    }
+    if not ft_learns_static:
+        systems["hybrid, adapter on the weights route only"] = HybridChain(
+            rag.rag_chain(reports, ReaderLLM(reader=smol)), closed_book_chain(ReaderLLM(reader=into_weights.reader)))
+    return systems, into_weights, this_morning, len(chunks), len(chunks_dyn)
+
+
+def _answer(systems: dict, questions: list) -> tuple[dict, dict]:
+    """Each system's exact match on each question ({name: {question: bool}}) and its seconds for all of them."""
+    from ragft.evaluate import exact_match
+
+    right, seconds = {}, {}
+    for name, system in systems.items():
+        start = time.perf_counter()
+        outputs = system.batch([q.question for q in questions])
+        seconds[name] = round(time.perf_counter() - start, 1)
+        right[name] = {q.question: exact_match(o["answer"], q.answer) for q, o in zip(questions, outputs)}
+    return right, seconds
+
+
 def hybrid(seed: int = 0) -> dict:
     """The figures: by_type (system -> static / dynamic accuracy), at_default (system -> the mix's accuracy),
     hybrid_minus (system -> the hybrid's paired difference from it on the mix, within_noise), seconds, sizes."""
     from ragft import rag, smollm2
     from ragft.course.bench_seeds import figure
-    from ragft.evaluate import compare, estimate, exact_match
+    from ragft.evaluate import compare, estimate
     from ragft.finetune import replay_split
-    from ragft.hybrid import HybridChain, closed_book_chain, hybrid_chain
-    from ragft.readers import ReaderLLM, load_reader
+    from ragft.readers import load_reader
     from ragft.threshold import Scenario
     from ragft.world import World
 
@@ -77,30 +129,9 @@ def hybrid(seed: int = 0) -> dict:
     held_out = replay_split(world.static_facts())[1]
     static = held_out[::len(held_out) // FACTS][:FACTS]
     today = world.facts_on(day)[:FACTS]
-    chunks = rag.split(world.as_documents(days=range(day - DAYS_KEPT + 1, day + 1)))
-    vectors = np.asarray(rag.embeddings().embed_documents([c.page_content for c in chunks]), dtype="float32")
-    dynamic = [i for i, c in enumerate(chunks) if c.metadata["day"] > 0]
-    chunks_dyn = [chunks[i] for i in dynamic]
-    store_all, store_dyn = rag.vector_store(chunks, vectors=vectors), rag.vector_store(chunks_dyn, vectors=vectors[dynamic])
-
-    smol = load_reader("smollm2")
-    into_weights = smollm2.learn_facts(smol, world, static, progress=True)   # the hybrid's static facts
-    this_morning = smollm2.learn_facts(smol, world, today, progress=True)    # fine-tuning only's
-    reports = rag.hybrid_retriever(chunks_dyn, store_dyn)
-    systems = {
-        "RAG only": rag.rag_chain(rag.hybrid_retriever(chunks, store_all), ReaderLLM(reader=smol)),
-        "fine-tuning only": closed_book_chain(ReaderLLM(reader=this_morning.reader)),
-        "hybrid": hybrid_chain(reports, ReaderLLM(reader=into_weights.reader)),
-        "hybrid, adapter on the weights route only": HybridChain(
-            rag.rag_chain(reports, ReaderLLM(reader=smol)), closed_book_chain(ReaderLLM(reader=into_weights.reader))),
-    }
+    systems, into_weights, this_morning, n_all, n_dyn = _systems(load_reader("smollm2"), world, static, today, DAYS_KEPT)
     questions = world.qa(static, "heldout") + world.qa(today, "heldout")
-    right, seconds = {}, {}
-    for name, system in systems.items():
-        start = time.perf_counter()
-        outputs = system.batch([q.question for q in questions])
-        seconds[name] = round(time.perf_counter() - start, 1)
-        right[name] = {q.question: exact_match(o["answer"], q.answer) for q, o in zip(questions, outputs)}
+    right, seconds = _answer(systems, questions)
     pools = {kind: [q for q in questions if q.dynamic == (kind == "dynamic")] for kind in ("static", "dynamic")}
     mix = mix_at(share, pools)
     facts = [q.fact_id for q in mix]
@@ -110,13 +141,70 @@ def hybrid(seed: int = 0) -> dict:
         "model": "SmolLM2-135M-Instruct (Q4_1 GGUF, float32)", "day": day, "static_facts": len(static),
         "today_facts": len(today), "questions": {kind: len(qs) for kind, qs in pools.items()}, "k": rag.DEFAULT_K,
         "days_kept": DAYS_KEPT, "default_share": share, "mix": MIX,
-        "index_chunks": {"RAG only": len(chunks), "hybrid": len(chunks_dyn)},
+        "index_chunks": {"RAG only": n_all, "hybrid": n_dyn},
         "by_type": {name: {kind: figure(estimate([right[name][q.question] for q in qs], [q.fact_id for q in qs],
                                                  seed=seed)) for kind, qs in pools.items()} for name in systems},
         "at_default": {name: figure(estimate(on_mix[name], facts, seed=seed)) for name in systems},
         "hybrid_minus": {name: {**figure(d), "within_noise": bool(d.within_noise)} for name, d in minus.items()},
         "lora_steps": into_weights.steps, "lora_seconds": {"static facts into the weights": round(into_weights.seconds, 1),
                                                            "today's facts": round(this_morning.seconds, 1)},
+        "answer_seconds": seconds,
+    }
+
+
+def oos_scenario(world, static: list, share: float):
+    """The decision model's scenario for the systems `oos` builds: every static fact new to the model, one LoRA run
+    (retrain and rebuild every day), OOS_DAYS_KEPT days of reports, the world's facts changing every day."""
+    from ragft.threshold import Scenario
+
+    return Scenario(dynamic_share=share, changes_per_day=len(world.facts_on(world.day)), retrain_every=1,
+                    rebuild_every=1, days_kept=OOS_DAYS_KEPT, static_facts=len(static), static_known=0.0)
+
+
+def oos(seed: int = 0) -> dict:
+    """The figures: by_type, and `validation`: per share and system the decision model's prediction from SmolLM2's
+    shipped unit numbers (with its 95% band) against the measured mix (with its 95% interval); the largest error in
+    points, and whether every prediction is within 5 points or inside the measured interval."""
+    from ragft import rag
+    from ragft.course.bench_seeds import figure
+    from ragft.evaluate import estimate
+    from ragft.finetune import replay_split
+    from ragft.readers import load_reader
+    from ragft.threshold import accuracy, band
+    from ragft.unit_numbers import load_real_measurements
+    from ragft.world import World
+
+    measured = load_real_measurements(whose="shipped")  # the kit's day-61 runs: nothing here feeds back into them
+    world = World(seed=0, day=OOS_DAY)
+    held_out = replay_split(world.static_facts())[1]
+    step = len(held_out) // FACTS
+    static = held_out[step // 2::step][:FACTS]  # between real_hybrid's static facts: none of them
+    today = world.facts_on(OOS_DAY)[:FACTS]
+    systems, into_weights, this_morning, n_all, n_dyn = _systems(load_reader("smollm2"), world, static, today,
+                                                                 OOS_DAYS_KEPT, ft_learns_static=True)
+    questions = world.qa(static, "heldout") + world.qa(today, "heldout")
+    right, seconds = _answer(systems, questions)
+    pools = {kind: [q for q in questions if q.dynamic == (kind == "dynamic")] for kind in ("static", "dynamic")}
+    rows = []
+    for share in OOS_SHARES:
+        mix, scenario = mix_at(share, pools), oos_scenario(world, static, share)
+        for name in systems:
+            got = estimate([right[name][q.question] for q in mix], [q.fact_id for q in mix], seed=seed)
+            predicted = accuracy(name, scenario, measured)
+            rows.append({"share": share, "strategy": name, "predicted": round(predicted, 4),
+                         "predicted_band": [round(b, 4) for b in band(name, scenario, measured)],
+                         "measured": figure(got), "inside_interval": bool(got.low <= predicted <= got.high)})
+    errors = [abs(r["predicted"] - r["measured"]["value"]) for r in rows]
+    return {
+        "model": "SmolLM2-135M-Instruct (Q4_1 GGUF, float32)", "day": OOS_DAY, "days_kept": OOS_DAYS_KEPT,
+        "static_facts": len(static), "today_facts": len(today), "k": rag.DEFAULT_K, "mix": MIX,
+        "index_chunks": {"RAG only": n_all, "hybrid": n_dyn},
+        "by_type": {name: {kind: figure(estimate([right[name][q.question] for q in qs], [q.fact_id for q in qs],
+                                                 seed=seed)) for kind, qs in pools.items()} for name in systems},
+        "validation": rows, "oos_max_abs_error_points": round(100 * max(errors), 1),
+        "oos_within_5_points_or_interval": all(e <= 0.05 or r["inside_interval"] for e, r in zip(errors, rows)),
+        "lora_seconds": {"static facts into the weights": round(into_weights.seconds, 1),
+                         "static and today's facts (fine-tuning only)": round(this_morning.seconds, 1)},
         "answer_seconds": seconds,
     }
 

@@ -163,7 +163,39 @@ def rows(root: Path = ROOT) -> list[tuple[str, str, str, str]]:
     out.append(_hybrid_row(h, root, folder))
     out.append(_raft_row(h, root, folder))
     out.append(_threshold_row(folder))
+    out.append(_oos_row(folder))
     return out
+
+
+def _oos_row(folder: Path) -> tuple[str, str, str, str]:
+    """The decision model's predictions out of sample (notebook 05's day-75 systems; make bench PART=real_oos's):
+    the largest error and how many predictions fall inside their measured 95% interval; it comes true when every
+    prediction is within 5 points or inside its interval."""
+    conclusion = "The decision model predicts systems built on another day, store and facts (05, out of sample)"
+
+    measured = lambda r: r["measured"]["value"] if isinstance(r["measured"], dict) else r["measured"]  # noqa: E731
+
+    def side(rows: list[dict]) -> str:
+        worst = max(rows, key=lambda r: abs(r["predicted"] - measured(r)))
+        return (f"largest error {100 * abs(worst['predicted'] - measured(worst)):.0f} points ({worst['strategy']} at "
+                f"{worst['share']:.0%} dynamic: predicted {worst['predicted']:.0%}, measured {measured(worst):.0%}); "
+                f"{sum(r['inside_interval'] for r in rows)} of {len(rows)} predictions inside the measured interval")
+
+    def holds(rows: list[dict]) -> bool:
+        return all(abs(r["predicted"] - measured(r)) <= 0.05 or r["inside_interval"] for r in rows)
+
+    t = ThresholdResults.read("shipped", folder)
+    course = side(t.oos_validation)
+    real, _ = load_curve("real_oos.json", "shipped", folder)
+    if not real:
+        return conclusion, course, NOT_YET, "open: the real model's run is still to come"
+    verdict = {(True, True): "yes: every prediction comes true on both models",
+               (True, False): "no: it comes true on the course model only (SmolLM2's unit numbers, a few dozen questions "
+                              "on one day, do not predict another day; its fine-tuning learned twice the facts in the "
+                              "same steps)",
+               (False, True): "no: it comes true on SmolLM2 only",
+               (False, False): "no: on neither model"}[holds(t.oos_validation), holds(real["validation"])]
+    return conclusion, course, side(real["validation"]), verdict
 
 
 def _threshold_row(folder: Path) -> tuple[str, str, str, str]:
