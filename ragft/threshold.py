@@ -174,6 +174,12 @@ def band(strategy: str, s: Scenario, m: Measured, n: int = N_DRAWS) -> tuple[flo
     return float(low), float(high)
 
 
+def comes_true(predicted: float, measured: float, inside_interval: bool) -> bool:
+    """A prediction checked against a system built for it comes true within 5 points of the measured accuracy, or
+    inside the measured accuracy's 95% interval (a miss inside it is sampling noise)."""
+    return abs(predicted - measured) <= 0.05 or inside_interval
+
+
 def learns_nothing(s: Scenario) -> bool:
     """Fine-tuning only with nothing to learn: the base model alone (no run, no store)."""
     return runs_per_rebuild(s) == 0
@@ -194,8 +200,7 @@ def daily_cost(strategy: str, s: Scenario, m: Measured, prices: Prices | None = 
     facts = s.changes_per_day / s.change_rate  # dynamic facts in all
     per_retrain = facts * (1 - (1 - s.change_rate) ** s.retrain_every)
     chunks = store_chunks(s, m, static_pages=strategy == "RAG only")
-    mb_per_chunk = max(m.store_mb.values()) / max(m.store_chunks.values()) if m.store_chunks else 0.0
-    store = 0.0 if strategy == "fine-tuning only" else chunks * mb_per_chunk / 1024 * p.storage_gb_month / 30
+    store = 0.0 if strategy == "fine-tuning only" else chunks * m.mb_per_chunk() / 1024 * p.storage_gb_month / 30
     rag_s = interpolate({m.store_chunks[d]: m.query_seconds_rag[d] for d in m.query_seconds_rag}, max(chunks, 1.0)) \
         if m.store_chunks else m.query_seconds_rag_at(s.days_kept)
     stock = strategy == "RAG only" or (strategy == "fine-tuning only" and learns_nothing(s))

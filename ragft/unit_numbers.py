@@ -118,6 +118,10 @@ class Measured:
     def query_seconds_rag_at(self, days_kept: int) -> float:
         return interpolate(self.query_seconds_rag, days_kept)
 
+    def mb_per_chunk(self) -> float:
+        """Vector memory a chunk takes in the largest store measured (0 when none is stored)."""
+        return max(self.store_mb.values()) / max(self.store_chunks.values()) if self.store_chunks else 0.0
+
     def chunks_per_day(self) -> float:
         """Chunks notebook 03's store gains a day (a straight line through its sizes; 0 when none is stored)."""
         days = sorted(self.store_chunks)
@@ -306,7 +310,6 @@ def load_real_measurements(results_dir: Path = RESULTS_DIR, whose: Whose | None 
     value = lambda fig: fig["value"]  # noqa: E731
     by_type, n_questions = hybrid["by_type"], sum(hybrid["questions"].values())
     days, chunks = hybrid["days_kept"], hybrid["index_chunks"]["RAG only"]
-    mb_per_chunk = max(course.store_mb.values()) / max(course.store_chunks.values())
     figures = {"closed_static": model["real_world_probe"], "old_before": model["real_world_probe"],
                "stale_dynamic": model["lora_new_facts_heldout_before"], "ft_dynamic": model["lora_new_facts_heldout"],
                "ft_dynamic_no_replay": model["lora_no_replay_new_facts_heldout"],
@@ -326,14 +329,14 @@ def load_real_measurements(results_dir: Path = RESULTS_DIR, whose: Whose | None 
         index_seconds_per_doc=course.index_seconds_per_doc, docs_per_fact=course.docs_per_fact,
         query_seconds_closed=hybrid["answer_seconds"]["fine-tuning only"] / n_questions,
         query_seconds_rag={days: hybrid["answer_seconds"]["RAG only"] / n_questions},
-        store_chunks={days: chunks}, store_mb={days: chunks * mb_per_chunk},
+        store_chunks={days: chunks}, store_mb={days: chunks * course.mb_per_chunk()},
         hybrid_chunks=hybrid["index_chunks"]["hybrid"], hybrid_days_kept=days,
         tokens_closed=closed, tokens_rag=with_k,
         new_static_weights=curve("new_static_weights"), new_static_store=curve("new_static_store"),
         new_static_old_after=curve("new_static_old_after"), new_static_old_before=value(model["real_world_probe"]),
         new_static_seconds_per_fact=hybrid["lora_seconds"]["static facts into the weights"] / hybrid["static_facts"],
         intervals={name: tuple(f["interval"]) for name, f in figures.items()}, reader="SmolLM2-135M-Instruct",
-        source=(f"{'your' if kind == 'yours' else 'the kit' + chr(39) + 's shipped'} runs of make bench PART=real_model "
+        source=(("your" if kind == "yours" else "the kit's shipped") + " runs of make bench PART=real_model "
                 "and PART=real_hybrid (SmolLM2-135M-Instruct); the retriever's costs: the course measurements"),
         whose={**{f.name: kind for f in fields(Measured) if f.name not in (*retriever, "intervals", "reader",
                                                                            "source", "whose", "tokens_closed",

@@ -26,6 +26,7 @@ from typing import Callable
 from ragft import RESULTS_DIR
 from ragft.course import bench_real, bench_scale, bench_sealed, bench_seeds, bench_static
 from ragft.results import FinetuneResults, HybridResults, ThresholdResults, save_curve, scalars
+from ragft.threshold import comes_true
 
 
 def _base_model() -> dict:
@@ -183,7 +184,7 @@ def _threshold() -> dict:
                                          for name, p in record.presets_real.items()},
             "oos_max_abs_error_points": None if record.oos_max_abs_error_points is None
             else round(record.oos_max_abs_error_points, 1),
-            "oos_within_5_points_or_interval": all(abs(v["predicted"] - v["measured"]) <= 0.05 or v["inside_interval"]
+            "oos_within_5_points_or_interval": all(comes_true(v["predicted"], v["measured"], v["inside_interval"])
                                                    for v in record.oos_validation) if record.oos_validation else None,
             **notebook}
 

@@ -15,7 +15,8 @@ models/course-model/benchmark.json) or a shipped benchmark curve (`store_scale`,
 a number a list's item); two sources joined by ' - ', ' / ' or ' * ' are a difference, a ratio or a product, several
 joined by '; ' a list; a number stands for itself. `python -m ragft.course.quotes` rewrites every quoted number from
 the results; tests/test_quotes.py fails when one disagrees, so the tolerance is the format's own rounding. Design
-constants (60 training days, k = 4) are not measurements and carry no marker. """
+constants (60 training days, k = 4) are not measurements and carry no marker.
+"""
 
 from __future__ import annotations
 

@@ -22,6 +22,7 @@ from ragft.course.quotes import value
 from ragft.evaluate import Difference
 from ragft.results import (FinetuneResults, HybridResults, ParametricResults, Results, RetrievalResults,
                            ThresholdResults, load_curve)
+from ragft.threshold import comes_true
 
 FILES = ("README.md", "lessons/README.md")
 START, END = "<!-- transfer -->", "<!-- /transfer -->"
@@ -182,7 +183,7 @@ def _oos_row(folder: Path) -> tuple[str, str, str, str]:
                 f"{sum(r['inside_interval'] for r in rows)} of {len(rows)} predictions inside the measured interval")
 
     def holds(rows: list[dict]) -> bool:
-        return all(abs(r["predicted"] - measured(r)) <= 0.05 or r["inside_interval"] for r in rows)
+        return all(comes_true(r["predicted"], measured(r), r["inside_interval"]) for r in rows)
 
     t = ThresholdResults.read("shipped", folder)
     course = side(t.oos_validation)
@@ -213,8 +214,8 @@ def _threshold_row(folder: Path) -> tuple[str, str, str, str]:
 
     if not t.presets_real:
         return conclusion, side(t.presets), NOT_YET, "open: the real model's presets are still to come"
-    moved = {name: t.presets[name]["threshold_band"][1] < t.presets_real[name]["threshold_band"][0] or
-             t.presets_real[name]["threshold_band"][1] < t.presets[name]["threshold_band"][0] for name in t.presets}
+    moved = {name: _apart({"interval": t.presets[name]["threshold_band"]}, {"interval": t.presets_real[name]["threshold_band"]})
+             for name in t.presets}
     later = all(at(t.presets_real[n]) > at(t.presets[n]) for n, apart in moved.items() if apart)
     verdict = (f"no: the threshold moves with the reader, beyond noise in {sum(moved.values())} of {len(moved)} presets"
                + ("; SmolLM2 reads passages among look-alikes far worse (make bench PART=real_hybrid's RAG only), so fine-tuning stays "
