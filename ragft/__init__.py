@@ -19,6 +19,7 @@ The course's tooling lives apart in `ragft.course` (checks, quiz, widgets, figur
 runner, site, envcheck); no science module imports it, and nothing here imports a notebook.
 """
 
+import os
 from pathlib import Path
 
 __version__ = "0.1.0"
@@ -26,5 +27,9 @@ __version__ = "0.1.0"
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS_DIR = ROOT / "notebooks"
 MODELS_DIR = ROOT / "models"
-RESULTS_DIR = ROOT / "results"
-BUILD_DIR = ROOT / "build"
+SHIPPED_DIR = ROOT / "results" / "shipped"  # the kit's own run of every notebook and bench part
+# Where your runs write (results/ and build/): the kit's folder, or the folder RAGFT_WORK names (a read-only shared
+# install, one folder per graded student, or one per model: RAGFT_MODEL=smollm2 RAGFT_WORK=work-smollm2)
+WORK_DIR = Path(os.environ.get("RAGFT_WORK") or ROOT).resolve()
+RESULTS_DIR = WORK_DIR / "results"
+BUILD_DIR = WORK_DIR / "build"

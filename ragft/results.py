@@ -24,11 +24,17 @@ from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar
 
-from ragft import RESULTS_DIR
+from ragft import RESULTS_DIR, SHIPPED_DIR
 from ragft.evaluate import Estimate
 
 Whose = Literal["yours", "shipped"]
 R = TypeVar("R", bound="Results")
+
+
+def shipped_dir(results_dir: Path) -> Path:
+    """Where a results folder's shipped runs are: its shipped/; for your results folder, the kit's results/shipped,
+    also when RAGFT_WORK puts your results elsewhere."""
+    return SHIPPED_DIR if results_dir == RESULTS_DIR else results_dir / "shipped"
 
 
 @dataclass
@@ -43,7 +49,7 @@ class Results:
     @classmethod
     def path(cls, whose: Whose = "yours", results_dir: Path = RESULTS_DIR) -> Path:
         """The file of the learner's own run (results/NAME.json) or of the kit's (results/shipped/NAME.json)."""
-        return results_dir / f"{cls.NAME}.json" if whose == "yours" else results_dir / "shipped" / f"{cls.NAME}.json"
+        return results_dir / f"{cls.NAME}.json" if whose == "yours" else shipped_dir(results_dir) / f"{cls.NAME}.json"
 
     @classmethod
     def read(cls: type[R], whose: Whose = "yours", results_dir: Path = RESULTS_DIR) -> R:
@@ -345,13 +351,9 @@ def _convert(value: Any, kind: Any, where: str, notebook: str) -> Any:
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if kind is Any:
         return value
-    if kind is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise wrong("a number")
-        return value
-    if kind is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise wrong("a whole number")
+    if kind in (float, int):
+        if isinstance(value, bool) or not isinstance(value, (int, float) if kind is float else int):
+            raise wrong("a number" if kind is float else "a whole number")
         return value
     if origin is list:
         if not isinstance(value, list):
@@ -371,20 +373,17 @@ def _convert(value: Any, kind: Any, where: str, notebook: str) -> Any:
 
 def _key(key: Any, kind: Any, where: str, notebook: str) -> Any:
     """A dict key as its record type: int keys are written as strings in JSON ("30" days kept)."""
-    if kind is int:
-        if isinstance(key, int) and not isinstance(key, bool):
-            return key
-        if isinstance(key, str) and key.lstrip("-").isdigit():
-            return int(key)
-        raise ValueError(f"{where}: key {key!r} should be a whole number; run notebook {notebook} again to rewrite it")
-    if not isinstance(key, str):
-        raise ValueError(f"{where}: key {key!r} should be a string; run notebook {notebook} again to rewrite it")
-    return key
+    if kind is int and isinstance(key, str) and key.lstrip("-").isdigit():
+        return int(key)
+    if isinstance(key, int if kind is int else str) and not isinstance(key, bool):
+        return key
+    raise ValueError(f"{where}: key {key!r} should be {'a whole number' if kind is int else 'a string'}; "
+                     f"run notebook {notebook} again to rewrite it")
 
 
 def save_curve(file: str, data: dict, ship: bool = False, results_dir: Path = RESULTS_DIR) -> list[Path]:
     """A benchmark curve (plain JSON: store_scale, new_static) to results/FILE; with ship, results/shipped/ too."""
-    paths = [results_dir / file] + ([results_dir / "shipped" / file] if ship else [])
+    paths = [results_dir / file] + ([shipped_dir(results_dir) / file] if ship else [])
     for path in paths:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(data, indent=1) + "\n")
@@ -394,7 +393,7 @@ def save_curve(file: str, data: dict, ship: bool = False, results_dir: Path = RE
 def load_curve(file: str, whose: Whose | None = None, results_dir: Path = RESULTS_DIR) -> tuple[dict | None, Whose | None]:
     """A curve and whose: the learner's (results/FILE), else the kit's (results/shipped/), or `whose`'s; or (None, None)."""
     for w in [whose] if whose else ["yours", "shipped"]:
-        path = results_dir / file if w == "yours" else results_dir / "shipped" / file
+        path = results_dir / file if w == "yours" else shipped_dir(results_dir) / file
         if path.exists():
             return json.loads(path.read_text()), w
     return None, None

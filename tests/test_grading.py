@@ -3,9 +3,10 @@ as a class hands it in: the solved version (every exercise full marks) and the u
 
 Those two executions are the suite's run of every notebook: from nbgrader's executed copies, each exercise cell
 must print its check's helpful "Not yet: ..." unsolved and "Correct!" solved, no cell but a failed grade cell may
-raise, and the results notebook 04 has just written must meet issue 5's expectations. The unsolved copy, grade cells
-taken out, lands in build/test-notebooks (widget state included) for tests/test_site.py to publish. It takes about
-twice `make course`. RAGFT_GRADE_ONLY=00,02,05 (prefixes) grades only those, for a quicker local run.
+raise, and the results notebook 04 has just written (in the solved student's work folder) must meet issue 5's
+expectations. The unsolved copy, grade cells taken out, lands in build/test-notebooks (widget state included) for
+tests/test_site.py to publish. The two students are graded side by side, a core each: about 1.4 times `make course`
+on two cores. RAGFT_GRADE_ONLY=00,02,05 (prefixes) grades only those, for a quicker local run.
 """
 
 import ast
@@ -111,7 +112,7 @@ def graded(course):
         for student, notebook in zip(STUDENTS, (solved, nbformat.read(path, 4))):
             (folder / "submitted" / student / path.parent.name).mkdir(parents=True)
             nbformat.write(notebook, folder / "submitted" / student / path.parent.name / path.name)
-    scores = grading.grade(folder, GRADED, quiet=True)
+    scores = grading.grade(folder, GRADED, quiet=True, jobs=min(len(STUDENTS), os.cpu_count() or 1))
     out = BUILD_DIR / "test-notebooks"  # the unsolved run, as a learner opens it, for the site
     out.mkdir(parents=True, exist_ok=True)
     for path in filter(_graded, released):
@@ -136,6 +137,8 @@ def test_solutions_get_full_marks_and_unsolved_notebooks_zero(course, graded):
         assert all(s.score == s.max_score == grading.POINTS for s in solved), solved
         assert all(s.score == 0 for s in unsolved), unsolved
     assert (folder / "grades.csv").read_text().count("\n") == len(scores) + 1
+    # each student's notebooks wrote into that student's own work folder (RAGFT_WORK), never into the kit's results/
+    assert sorted(p.name for p in (folder / "work").iterdir()) == sorted(STUDENTS)
 
 
 @pytest.mark.slow  # reads the executions of the test above
@@ -164,7 +167,8 @@ def test_notebook_runs_at_defaults_and_its_exercises_check_out(graded, solution)
 def test_executed_notebook_04_results_meet_the_expectations(graded, check):
     if GRADED and "04" not in GRADED:
         pytest.skip(f"RAGFT_GRADE_ONLY={_ONLY} leaves notebook 04 out")
-    check(FinetuneResults.read("yours"))
+    folder, _ = graded
+    check(FinetuneResults.read("yours", folder / "work" / "solved" / "results"))
 
 
 def test_graded_kernels_talk_over_unix_sockets_where_there_are_any(tmp_path):

@@ -2,6 +2,9 @@
 shipped one, and a malformed file fails with its name and the field at fault."""
 
 import json
+import os
+import subprocess
+import sys
 from dataclasses import replace
 
 import pytest
@@ -44,6 +47,19 @@ def test_the_learners_own_run_wins_over_the_shipped_one(tmp_path):
     loaded = ParametricResults.load(tmp_path)
     assert loaded == mine and loaded.whose == "yours"
     assert ParametricResults.read("shipped", tmp_path).closed_static == 1.0  # the shipped one is still there
+
+
+def test_ragft_work_moves_your_results_and_build_files_but_the_shipped_runs_stay_the_kits(tmp_path):
+    from ragft import ROOT
+
+    work = tmp_path.resolve()
+    code = ("from ragft import BUILD_DIR, RESULTS_DIR; from ragft.results import ParametricResults as P\n"
+            "mine = P(closed_static=0.5, closed_unseen_day=0.1, closed_seconds_per_question=0.002)\n"
+            "print(RESULTS_DIR, BUILD_DIR, P.path('shipped'), P.load().whose, mine.save(), P.load().whose)")
+    out = subprocess.run([sys.executable, "-c", code], env=os.environ | {"RAGFT_WORK": str(work)}, text=True,
+                         capture_output=True, check=True).stdout.split()
+    assert out == [str(work / "results"), str(work / "build"), str(ROOT / "results" / "shipped" / "parametric.json"),
+                   "shipped", str(work / "results" / "parametric.json"), "yours"]
 
 
 def test_a_record_without_a_shipped_file_says_which_notebook_writes_it(tmp_path):
