@@ -27,7 +27,7 @@ import torch
 from ragft import lm
 from ragft.evaluate import estimate
 from ragft.inputs import check_choice, check_int, check_number, check_share
-from ragft.memory import big_blocks_to_system
+from ragft.memory import big_blocks_to_system, release_memory
 from ragft.readers import CourseReader, Reader
 from ragft.reading import ReadingItem, closed_book_items, completion, continues_with
 from ragft.world import Fact, World
@@ -178,21 +178,33 @@ def frozen_copy(model: torch.nn.Module) -> torch.nn.Module:
     return copy.deepcopy(model, memo=shared)
 
 
+LOSS_ROWS = 32  # positions through the output layer at a time in `lean_step`: 32 x 49,152 logits are 6 MB
+
+
 def lean_step(model, optimiser, batch: tuple[torch.Tensor, ...], clip: float = 1.0) -> float:
     """`lm.train_step`'s loss and update for a real model (SmolLM2: 30 layers, 49,152 words) in less memory: its
-    output layer reads only the positions that carry loss weight, not the prompt's (the layers' activations are
-    recomputed in the backward pass: `train_on` turns on gradient checkpointing; big blocks go back to the system)."""
+    output layer reads only the positions that carry loss weight, not the prompt's, LOSS_ROWS of them at a time
+    (each chunk's logits and their gradients are freed before the next: the same gradients, bit for bit, as one
+    big product; the layers' activations are recomputed in the backward pass: `train_on` turns on gradient
+    checkpointing; big blocks go back to the system)."""
     x, y, w = batch
     base = model.get_base_model() if hasattr(model, "get_base_model") else model  # peft: the adapters stay in
     keep = w > 0
+    y, w = y[keep], w[keep]
     with big_blocks_to_system():
-        logits = base.lm_head(base.model(input_ids=x).last_hidden_state[keep]).float()
-        loss = (torch.nn.functional.cross_entropy(logits, y[keep], reduction="none") * w[keep]).sum() / w[keep].sum()
+        hidden = base.model(input_ids=x).last_hidden_state[keep]
+        rows, total, loss = hidden.detach().requires_grad_(), w.sum(), 0.0
+        for s in range(0, len(rows), LOSS_ROWS):  # the frozen output layer takes no gradient: only `rows` does
+            part = slice(s, s + LOSS_ROWS)
+            logits = base.lm_head(rows[part]).float()
+            chunk = (torch.nn.functional.cross_entropy(logits, y[part], reduction="none") * w[part]).sum() / total
+            chunk.backward()
+            loss += chunk.item()
         optimiser.zero_grad(set_to_none=True)
-        loss.backward()
+        hidden.backward(rows.grad)
     torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], clip)
     optimiser.step()
-    return loss.item()
+    return loss
 
 
 def finetune(reader: Reader, world: World, new_facts: Sequence[Fact], cfg: FinetuneConfig | None = None,
@@ -263,6 +275,8 @@ def train_on(reader: Reader, examples: Sequence[Example], cfg: FinetuneConfig | 
             loss = (lm.train_step if course else lean_step)(tuned, optimiser,
                                                             lm.collate(batch, reader.tokenizer.pad_token_id))
             result.losses.append(loss)
+            if not course:  # the step's small freed blocks back to the system, so the next step peaks lower
+                release_memory(collect=False)
             result.steps = step + 1
             bar.set_postfix(loss=f"{loss:.3f}")
             if cfg.seconds is not None and time.perf_counter() - start > cfg.seconds:

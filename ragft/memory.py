@@ -33,9 +33,11 @@ def _glibc():
         return None
 
 
-def release_memory() -> None:
-    """Collect garbage and give the heap's free pages back to the system (lowers resident memory, not the peak)."""
-    gc.collect()
+def release_memory(collect: bool = True) -> None:
+    """Collect garbage (unless `collect` is False: a fraction of a second saved where nothing cyclic was freed) and
+    give the heap's free pages back to the system (lowers resident memory now, and so the peak of what comes next)."""
+    if collect:
+        gc.collect()
     libc = _glibc()
     if libc is not None:
         libc.malloc_trim(0)

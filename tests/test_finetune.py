@@ -223,3 +223,30 @@ def test_the_seeds_bench_reports_mean_and_spread_of_every_figure():
     acc = _spread(per_seed)["acc"]
     assert (acc["mean"], acc["min"], acc["max"], acc["std"]) == (0.6, 0.5, 0.7, 0.1)
     assert acc["per_seed"] == [{k: s["acc"][k] for k in ("value", "interval", "n")} for s in per_seed]
+
+
+def test_lean_step_reads_the_output_layer_in_chunks_with_the_same_gradients_as_one_product(monkeypatch):
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(LlamaConfig(vocab_size=300, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                                         num_attention_heads=4, num_key_value_heads=2, tie_word_embeddings=True))
+    x = torch.randint(300, (4, 40))
+    y, w = torch.randint(300, (4, 40)), (torch.rand(4, 40) > 0.3).float()  # 100-odd positions: four chunks of 32
+    keep = w > 0
+    assert keep.sum() > 3 * finetune_module.LOSS_ROWS
+    grads = {}
+    for how in ("one product", "lean_step"):
+        tuned = finetune_module.frozen_copy(model)  # the word table (the output layer too) frozen, as under LoRA
+        params = [p.requires_grad_(True) for n, p in tuned.named_parameters() if "embed_tokens" not in n]
+        if how == "one product":
+            logits = tuned.lm_head(tuned.model(input_ids=x).last_hidden_state[keep])
+            loss = (torch.nn.functional.cross_entropy(logits, y[keep], reduction="none") * w[keep]).sum() / w[keep].sum()
+            loss.backward()
+        else:
+            optimiser = torch.optim.SGD(params, lr=0.1)
+            monkeypatch.setattr(optimiser, "step", lambda: None)  # the gradients as the update would see them
+            step_loss = finetune_module.lean_step(tuned, optimiser, (x, y, w), clip=1e9)
+        grads[how] = [p.grad for p in params]
+    assert step_loss == pytest.approx(loss.item(), rel=1e-6)
+    assert all(torch.equal(a, b) for a, b in zip(*grads.values())) and len(grads["lean_step"]) > 10

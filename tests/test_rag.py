@@ -426,3 +426,11 @@ def test_relevance_files_in_the_usual_formats(tmp_path):
     (tmp_path / "bad.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\n")
     with pytest.raises(ValueError, match="bad.tsv:2"):
         read_qrels(tmp_path / "bad.tsv")
+
+
+def test_an_embedder_is_loaded_once_until_released():
+    first = rag.embeddings()
+    assert rag.embeddings() is first
+    rag.release_embedders()
+    again = rag.embeddings()
+    assert again is not first and again.embed_query("Holnok") == first.embed_query("Holnok")

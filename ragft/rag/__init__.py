@@ -18,7 +18,7 @@ any documents a learner brings (strings, or Documents with an id); scores agains
 
 from ragft.rag.chain import NO_ANSWER, ReadStep, Retrieve, cite, rag_chain, unknown_names
 from ragft.rag.documents import CHUNK_SIZE, as_documents, day_of, doc_id, has_days, names_in, split, words
-from ragft.rag.embeddings import embedder_path, embeddings
+from ragft.rag.embeddings import embedder_path, embeddings, release_embedders
 from ragft.rag.retrievers import (DEFAULT_K, DatedBM25, HybridRetriever, KeywordRetriever, VectorRetriever,
                                   bm25_retriever, days_kept, hybrid_retriever, unreported_day, vector_retriever)
 from ragft.rag.store import (add_documents, dimension, faiss_index, load_index, save_index, search, size,
@@ -27,5 +27,5 @@ from ragft.rag.store import (add_documents, dimension, faiss_index, load_index, 
 __all__ = ["CHUNK_SIZE", "DEFAULT_K", "DatedBM25", "HybridRetriever", "KeywordRetriever", "NO_ANSWER", "ReadStep",
            "Retrieve", "VectorRetriever", "add_documents", "as_documents", "bm25_retriever", "cite", "day_of",
            "days_kept", "dimension", "doc_id", "embedder_path", "embeddings", "faiss_index", "has_days",
-           "hybrid_retriever", "load_index", "names_in", "rag_chain", "save_index", "search", "size", "split",
-           "unknown_names", "unreported_day", "vector_retriever", "vector_store", "words"]
+           "hybrid_retriever", "load_index", "names_in", "rag_chain", "release_embedders", "save_index", "search",
+           "size", "split", "unknown_names", "unreported_day", "vector_retriever", "vector_store", "words"]

@@ -44,6 +44,13 @@ def _load(path: str, content: str, batch_size: int) -> Embeddings:
                                      encode_kwargs={"normalize_embeddings": True, "batch_size": batch_size})
 
 
+def release_embedders() -> None:
+    """Forget the embedders loaded so far (all-MiniLM-L6-v2 holds ~90 MB): for a notebook done with retrieval,
+    before it loads a bigger model. Stores built with them keep their own reference; the next `embeddings()` loads
+    anew."""
+    _load.cache_clear()
+
+
 def fingerprint(folder: str | Path) -> str:
     """The SHA-256 of a model folder's files (their relative paths and contents; README.md left out)."""
     folder = Path(folder)
