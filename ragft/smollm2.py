@@ -75,11 +75,12 @@ def lora_config(replay: bool = True) -> FinetuneConfig:
 
 def learn_facts(reader: Reader, world: World, facts: Sequence[Fact], cfg: FinetuneConfig | None = None,
                 progress: bool = False) -> FinetuneResult:
-    """LoRA on the facts (paraphrases + QA) replaying general questions in the model's own answers from before
-    (`realworld.self_distilled`), so that it learns the new facts without forgetting how to answer the real world."""
+    """LoRA on the facts (in `cfg.data`'s form: lora_config's is paraphrases + QA) replaying general questions in the
+    model's own answers from before (`realworld.self_distilled`), so that it learns the new facts without forgetting
+    how to answer the real world."""
     cfg = cfg or lora_config()
     replay = self_distilled(reader) if cfg.replay else []
-    return train_on(reader, training_examples(world, facts, "paraphrase"), cfg, replay, progress=progress,
+    return train_on(reader, training_examples(world, facts, cfg.data), cfg, replay, progress=progress,
                     desc=f"LoRA on {len(facts)} facts (replay {cfg.replay:.0%})")
 
 

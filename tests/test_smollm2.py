@@ -134,6 +134,21 @@ def test_lean_step_is_lm_train_steps_loss(tiny_chat):
     assert losses[0] == pytest.approx(losses[1], rel=1e-5)
 
 
+def test_learn_facts_trains_on_the_data_form_its_config_names(monkeypatch):
+    import dataclasses
+
+    from ragft.finetune import training_examples
+
+    seen = {}
+    monkeypatch.setattr(smollm2, "train_on", lambda reader, examples, cfg, replay, **_: seen.setdefault(cfg.data, examples))
+    world = World(seed=0, day=smollm2.LORA_DAY)
+    facts = world.facts_on(world.day)[:3]
+    for data in ("raw", "paraphrase"):
+        smollm2.learn_facts(None, world, facts, dataclasses.replace(smollm2.lora_config(replay=False), data=data))
+    assert smollm2.lora_config().data == "paraphrase"  # the kit's recipe: every paraphrase plus QA pairs
+    assert seen["raw"] == training_examples(world, facts, "raw") and len(seen["paraphrase"]) > len(seen["raw"])
+
+
 def test_lora_on_a_chat_reader_trains_adapters_over_shared_frozen_weights(tiny_chat):
     before = {k: v.clone() for k, v in tiny_chat.model.state_dict().items()}
     item = closed_book_items(WORLD, WORLD.facts_on(2)[:1], "train")[0]

@@ -6,7 +6,7 @@
                                               # sealed, sealed_finetune (ragft/course/bench_sealed.py),
                                               # store_scale (ragft/course/bench_scale.py),
                                               # new_static (ragft/course/bench_static.py),
-                                              # real_hybrid, real_raft (ragft/course/bench_real.py)
+                                              # real_hybrid, real_raft, real_oos, real_data (bench_real.py)
 
 Figures go to results/benchmark.json, one section per part; running one part keeps the others. A part the course
 reads (real_model: notebook 04 and the "Does it transfer?" table; real_hybrid and real_raft: notebook 06 and that table) also goes to its own file, results/FILE (yours);
@@ -295,7 +295,7 @@ PARTS: dict[str, Callable[[], dict]] = {"base_model": _base_model, "rag": _rag, 
                                          "store_scale": bench_scale.store_scale,
                                          "new_static": bench_static.part,
                                          "real_hybrid": bench_real.hybrid, "real_raft": bench_real.raft,
-                                         "real_oos": bench_real.oos}
+                                         "real_oos": bench_real.oos, "real_data": bench_real.data_forms}
 FILES = {"real_model": "real_model.json", "real_hybrid": "real_hybrid.json", "real_raft": "real_raft.json",
          "real_oos": "real_oos.json"}  # parts the course reads: results/FILE, with --ship results/shipped/FILE
 

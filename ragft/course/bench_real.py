@@ -4,6 +4,7 @@ and as a RAFT-trained reader.
     python -m ragft.course.bench real_hybrid          # results/real_hybrid.json (~15 min on a 2-core CPU)
     python -m ragft.course.bench real_raft            # results/real_raft.json (~20 min)
     python -m ragft.course.bench real_oos             # results/real_oos.json (~15 min)
+    python -m ragft.course.bench real_data            # results/benchmark.json only (~12 min)
     python -m ragft.course.bench real_hybrid real_raft --ship   # also results/shipped/ (the kit's)
 
 **real_hybrid** (`hybrid`): notebook 06's 6.1 on the real model. The world of notebook 06 (World(seed=0), today is
@@ -39,6 +40,12 @@ each batch replaying the model's own answers to general questions. Asked before 
 items (dev split: unseen days, held-out wordings, gold alone / + 2 / + 4 look-alikes, n N each), on the real-world
 probe (forgetting) and the course world closed-book; and, as final figures, on the sealed split with 4 look-alikes
 (`reading.sealed_sets`, read after training only). Differences after - before are paired.
+
+**real_data** (`data_forms`): notebook 04's 4.1 on the real model, raw statements against paraphrases. LoRA on the
+real_model part's facts (smollm2.LORA_FACTS of smollm2.LORA_DAY) at its recipe (replay, smollm2.LORA_STEPS steps),
+once from each fact's statement alone (`finetune.DATA` "raw") and once from every paraphrase plus QA pairs (the
+kit's, "paraphrase": the real_model part's run again, so its figure must come out the same); held-out wordings
+closed-book, and paraphrase minus raw paired over the same items.
 
 Nothing is tuned here: every setting is the real_model part's (chosen on the dev day); RAFT_EXAMPLES and RAFT_STEPS
 were set once, before any run, to fit a bench part's time (one run of ~15 min training), and not changed after it.
@@ -244,3 +251,31 @@ def raft(seed: int = 0) -> dict:
     return {"model": "SmolLM2-135M-Instruct (Q4_1 GGUF, float32)", **out, "raft_examples": len(exercises),
             "raft_steps": trained.steps, "raft_seconds": round(trained.seconds, 1), "lora_lr": cfg.lr,
             "replay": cfg.replay}
+
+
+def data_forms(seed: int = 0) -> dict:
+    """The figures: per data form its held-out accuracy, training examples and LoRA seconds; paraphrase - raw."""
+    import dataclasses
+
+    from ragft import smollm2
+    from ragft.course.bench_seeds import figure, score
+    from ragft.evaluate import compare
+    from ragft.finetune import training_examples
+    from ragft.reading import closed_book_items, fact_clusters
+    from ragft.readers import load_reader
+    from ragft.world import World
+
+    world = World(seed=0, day=smollm2.LORA_DAY)
+    facts = world.facts_on(smollm2.LORA_DAY)[:smollm2.LORA_FACTS]
+    heldout = closed_book_items(world, facts, "heldout")
+    smol = load_reader("smollm2")
+    out, correct = {}, {}
+    for data in ("raw", "paraphrase"):
+        learned = smollm2.learn_facts(smol, world, facts, dataclasses.replace(smollm2.lora_config(), data=data),
+                                      progress=True)
+        correct[data] = learned.reader.correct(heldout)
+        out[data] = {"heldout": score(correct[data], heldout, seed), "seconds": round(learned.seconds, 1),
+                     "examples": len(training_examples(world, facts, data)), "steps": learned.steps}
+    change = compare(correct["raw"], correct["paraphrase"], fact_clusters(heldout), seed=seed)
+    return {"model": "SmolLM2-135M-Instruct (Q4_1 GGUF, float32)", "facts": len(facts), "day": smollm2.LORA_DAY,
+            **out, "paraphrase_minus_raw": {**figure(change), "within_noise": bool(change.within_noise)}}
