@@ -5,7 +5,7 @@ Those two executions are the suite's run of every notebook: from nbgrader's exec
 must print its check's helpful "Not yet: ..." unsolved and "Correct!" solved, no cell but a failed grade cell may
 raise, and the results notebook 04 has just written (in the solved student's work folder) must meet issue 5's
 expectations. The unsolved copy, grade cells taken out, lands in build/test-notebooks (widget state included) for
-tests/test_site.py to publish. The two students are graded side by side, a core each: about 1.4 times `make course`
+tests/test_site.py to publish. The two students are graded side by side, a core each: about 1.5 times `make course`
 on two cores. RAGFT_GRADE_ONLY=00,02,05 (prefixes) grades only those, for a quicker local run.
 """
 

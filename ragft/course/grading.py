@@ -170,8 +170,11 @@ def grade(course: Path = COURSE_DIR, prefixes: list[str] | None = None, quiet: b
     results/ and build/ their notebooks write), so that one student's notebook 05 reads that student's notebook 04,
     and grading leaves the kit's own results/ alone. `jobs` students are graded at once, each kernel given its
     share of the CPU cores (two at once on two cores grade about 1.5 times as fast as one after the other)."""
-    found = [p for path in solution_paths(prefixes) for p in (course / "submitted").glob(f"*/{path.stem}/{path.name}")]
-    submitted = {p.parent.name for p in found}
+    by_student: dict[str, set[str]] = {}  # student -> the notebooks handed in
+    for path in solution_paths(prefixes):
+        for p in (course / "submitted").glob(f"*/{path.stem}/{path.name}"):
+            by_student.setdefault(p.parent.parent.name, set()).add(path.stem)
+    submitted = set().union(*by_student.values())
     if not submitted:
         raise SystemExit(f"no submissions to grade: put each one in {course}/submitted/STUDENT/NOTEBOOK/NOTEBOOK.ipynb "
                          "(NOTEBOOK as in solutions/, e.g. 00_start_here)")
@@ -182,17 +185,18 @@ def grade(course: Path = COURSE_DIR, prefixes: list[str] | None = None, quiet: b
     threads = str(max(1, (os.cpu_count() or 1) // jobs))
 
     def autograde(student: str) -> None:
-        env = {"RAGFT_WORK": str(course / "work" / student)}
+        work = course / "work" / student
+        work.mkdir(parents=True, exist_ok=True)
+        env = {"RAGFT_WORK": str(work)}
         if jobs > 1:  # torch and FAISS take every core by default: kernels side by side would fight over them
             env |= {"OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
-        mine = {p.parent.name for p in found if p.parent.parent.name == student}
         for pattern in _patterns(prefixes):
-            if fnmatch.filter(mine, pattern):
+            if fnmatch.filter(by_student[student], pattern):
                 _nbgrader_cli(course, "autograde", pattern, "--student", student, "--create", "--force",
                               quiet=quiet, env=env)
 
     with ThreadPoolExecutor(jobs) as pool:
-        list(pool.map(autograde, sorted({p.parent.parent.name for p in found})))
+        list(pool.map(autograde, sorted(by_student)))
     scores = gradebook(course)
     with open(course / "grades.csv", "w", newline="") as f:
         writer = csv.writer(f)
