@@ -92,7 +92,7 @@ def test_the_real_model_parts_are_registered_and_the_hybrid_mixes_as_notebook_06
     assert bench.PARTS["real_hybrid"] is bench_real.hybrid and bench.FILES["real_hybrid"] == "real_hybrid.json"
     assert bench.PARTS["real_raft"] is bench_real.raft and bench.FILES["real_raft"] == "real_raft.json"
     assert bench.PARTS["real_oos"] is bench_real.oos and bench.FILES["real_oos"] == "real_oos.json"
-    assert bench.PARTS["real_data"] is bench_real.data_forms and "real_data" not in bench.FILES  # benchmark.json only
+    assert bench.PARTS["real_data"] is bench_real.data_forms and bench.FILES["real_data"] == "real_data.json"
     pools = {"static": [f"s{i}" for i in range(24)], "dynamic": [f"d{i}" for i in range(24)]}
     mix = bench_real.mix_at(0.3, pools)
     assert len(mix) == bench_real.MIX and sum(q.startswith("d") for q in mix) == 60

@@ -147,3 +147,26 @@ def test_the_out_of_sample_row_comes_true_only_where_every_prediction_does(tmp_p
     assert row()[3].startswith("no: it comes true on the course model only") and "1 of 2 predictions" in row()[2]
     path.unlink()
     assert row()[2] == transfer.NOT_YET
+
+
+def _data_copy(tmp_path, change: dict | None):
+    """The shipped results with a made-up results/shipped/real_data.json (None: the file left out)."""
+    shutil.copytree(ROOT / "results" / "shipped", tmp_path / "results" / "shipped")
+    path = tmp_path / "results" / "shipped" / "real_data.json"
+    path.unlink(missing_ok=True)
+    if change is not None:
+        form = {"heldout": {"value": 0.5, "interval": [0.3, 0.7], "n": 24}, "seconds": 300.0, "steps": 48}
+        path.write_text(json.dumps({"facts": 12, "day": 61, "raw": {**form, "examples": 12},
+                                    "paraphrase": {**form, "examples": 108}, "paraphrase_minus_raw": change}))
+    return tmp_path
+
+
+def test_the_data_form_row_follows_the_real_models_paired_difference(tmp_path):
+    data_row = lambda root: next(r for r in transfer.rows(root) if r[0].startswith("A new fact learned"))  # noqa: E731
+    course_gains = "both gain" in data_row(_data_copy(tmp_path / "a", {"value": 0.3, "interval": [0.1, 0.5],
+                                                                       "within_noise": False}))[3]
+    assert course_gains  # the shipped course model: raw 19% against paraphrases 78%, intervals apart
+    row = data_row(_data_copy(tmp_path / "b", {"value": 0.25, "interval": [-0.08, 0.54], "within_noise": True}))
+    assert row[3].startswith("not shown on the real model") and "on 24 questions" in row[3]
+    assert "+25 points [−8, +54]" in row[2] and "12 vs 108 examples" in row[2]
+    assert data_row(_data_copy(tmp_path / "c", None))[2] == transfer.NOT_YET

@@ -11,8 +11,8 @@ that names its format and its source (GitHub, JupyterLab and the course site ren
 A source is a results file (`parametric`, `rag`, `finetune`, `hybrid`, `threshold`, `retrieval`: the shipped record
 results/shipped/NAME.json, read through ragft.results, properties included), `model` (the course model's
 models/course-model/benchmark.json) or a shipped benchmark curve (`store_scale`, `new_static`, `real_model`,
-`real_hybrid`, `real_raft`, `real_oos`: plain JSON in results/shipped/), then a path of keys ('*' takes every item,
-a number a list's item); two sources joined by ' - ', ' / ' or ' * ' are a difference, a ratio or a product, several
+`real_data`, `real_hybrid`, `real_raft`, `real_oos`: plain JSON in results/shipped/), then a path of keys ('*' takes
+every item, a number a list's item); two sources joined by ' - ', ' / ' or ' * ' are a difference, a ratio or a product, several
 joined by '; ' a list; a number stands for itself. `python -m ragft.course.quotes` rewrites every quoted number from
 the results; tests/test_quotes.py fails when one disagrees, so the tolerance is the format's own rounding. Design
 constants (60 training days, k = 4) are not measurements and carry no marker.
@@ -34,7 +34,8 @@ from ragft.results import (FinetuneResults, HybridResults, ParametricResults, Ra
 RECORDS: dict[str, type[Results]] = {r.NAME: r for r in (ParametricResults, RetrievalResults, RagResults,
                                                           FinetuneResults, ThresholdResults, HybridResults)}
 MODEL_BENCHMARK = Path("models/course-model/benchmark.json")
-BENCH_CURVES = ("store_scale", "new_static", "real_model", "real_hybrid", "real_raft", "real_oos")  # make bench's shipped curves (bench_scale, bench_static, bench)
+# make bench's shipped curves (bench_scale, bench_static, bench)
+BENCH_CURVES = ("store_scale", "new_static", "real_model", "real_data", "real_hybrid", "real_raft", "real_oos")
 MARKER = re.compile(r"<!--q (\w+?)(\d*) (.+?)-->")
 NUMBER = r"-?\d[\d,]*(?:\.\d+)?"
 # format name -> (the text it stands for, just before the marker; how a value is written, given the digit suffix)

@@ -2,8 +2,8 @@
 (SmolLM2-135M-Instruct), each with its 95% interval, and whether the conclusion holds for both.
 
 The table is written from results/shipped (notebooks 01, 02, 04, 06 and 05, and `make bench PART=real_model`'s
-real_model.json, and real_hybrid.json and real_raft.json of the parts of the same names, shipped with
-`python -m ragft.course.bench real_model real_hybrid real_raft --ship`) into the README and the syllabus
+real_model.json, and real_data.json, real_hybrid.json and real_raft.json of the parts of the same names, shipped
+with `python -m ragft.course.bench real_model real_data real_hybrid real_raft --ship`) into the README and the syllabus
 (lessons/README.md), between the lines `<!-- transfer -->` and `<!-- /transfer -->`:
 
     python -m ragft.course.transfer      # after a new shipped run; tests/test_transfer.py fails when a table is stale
@@ -161,11 +161,34 @@ def rows(root: Path = ROOT) -> list[tuple[str, str, str, str]]:
     else:
         out += [("Fine-tuning on paraphrases + QA puts a day's new facts in the weights (04, held-out wordings)",
                  tuned, NOT_YET, "open: the real model's run is still to come")]
+    out.append(_data_row(f, root, folder))
     out.append(_hybrid_row(h, root, folder))
     out.append(_raft_row(h, root, folder))
     out.append(_threshold_row(folder))
     out.append(_oos_row(folder))
     return out
+
+
+def _data_row(f: Results, root: Path, folder: Path) -> tuple[str, str, str, str]:
+    """Notebook 04's raw statements against paraphrases + QA (full fine-tuning, intervals apart or not) beside make
+    bench PART=real_data's LoRA on SmolLM2 from each form (paired over the same held-out questions)."""
+    conclusion = ("A new fact learned from its raw statement alone is not found by a new wording; paraphrases + QA "
+                  "are (04, held-out wordings)")
+    course = f"raw {_pct(f, 'raw_heldout_acc', root)} → paraphrases + QA {_pct(f, 'paraphrase_heldout_acc', root)}"
+    real, _ = load_curve("real_data.json", "shipped", folder)
+    if not real:
+        return conclusion, course, NOT_YET, "open: the real model's run is still to come"
+    raw, para = _shipped(f, "raw_heldout_acc", root), _shipped(f, "paraphrase_heldout_acc", root)
+    gain, course_gains = real["paraphrase_minus_raw"], _apart(raw, para) and para["value"] > raw["value"]
+    smol = (f"raw {_figure(real['raw']['heldout'])} → paraphrases + QA {_figure(real['paraphrase']['heldout'])}, "
+            f"{_span(gain)} (LoRA, {real['facts']} facts of day {real['day']}, {real['raw']['steps']} steps, "
+            f"{real['raw']['examples']} vs {real['paraphrase']['examples']} examples)")
+    verdict = ("yes: both gain beyond noise" if course_gains and not gain["within_noise"] and gain["value"] > 0 else
+               f"not shown on the real model: the same direction, within noise on {real['raw']['heldout']['n']} "
+               "questions" if course_gains and gain["value"] > 0 else
+               "no: the real model gains nothing from paraphrases" if course_gains else
+               "not shown on the course model: its intervals overlap")
+    return conclusion, course, smol, verdict
 
 
 def _oos_row(folder: Path) -> tuple[str, str, str, str]:
