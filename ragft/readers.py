@@ -141,7 +141,7 @@ class HFReader(Reader):
     with the value only, then the passages and the question), else the plain reading prompt; greedy."""
 
     name = "hf"
-    items_per_setting = 24  # SmolLM2 on 2 cores: notebook 01 in ~6 min instead of ~25
+    items_per_setting = 24  # SmolLM2 on 2 cores: notebook 01 in ~6 min (over 20 when asked every question)
     max_new_tokens = 32  # room for an answer in a sentence, which `extract` then reduces to the value
 
     @classmethod

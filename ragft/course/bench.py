@@ -296,8 +296,9 @@ PARTS: dict[str, Callable[[], dict]] = {"base_model": _base_model, "rag": _rag, 
                                          "new_static": bench_static.part,
                                          "real_hybrid": bench_real.hybrid, "real_raft": bench_real.raft,
                                          "real_oos": bench_real.oos, "real_data": bench_real.data_forms}
+# parts the course reads: results/FILE, with --ship results/shipped/FILE
 FILES = {"real_model": "real_model.json", "real_data": "real_data.json", "real_hybrid": "real_hybrid.json",
-         "real_raft": "real_raft.json", "real_oos": "real_oos.json"}  # parts the course reads: results/FILE, with --ship results/shipped/FILE
+         "real_raft": "real_raft.json", "real_oos": "real_oos.json"}
 
 
 def run(parts: list[str], ship: bool = False) -> dict:

@@ -12,8 +12,8 @@ A source is a results file (`parametric`, `rag`, `finetune`, `hybrid`, `threshol
 results/shipped/NAME.json, read through ragft.results, properties included), `model` (the course model's
 models/course-model/benchmark.json) or a shipped benchmark curve (`store_scale`, `new_static`, `real_model`,
 `real_data`, `real_hybrid`, `real_raft`, `real_oos`: plain JSON in results/shipped/), then a path of keys ('*' takes
-every item, a number a list's item); two sources joined by ' - ', ' / ' or ' * ' are a difference, a ratio or a product, several
-joined by '; ' a list; a number stands for itself. `python -m ragft.course.quotes` rewrites every quoted number from
+every item, a number a list's item); two sources joined by ' - ', ' / ' or ' * ' are a difference, a ratio or a
+product, several joined by '; ' a list; a number stands for itself. `python -m ragft.course.quotes` rewrites every quoted number from
 the results; tests/test_quotes.py fails when one disagrees, so the tolerance is the format's own rounding. Design
 constants (60 training days, k = 4) are not measurements and carry no marker.
 """
