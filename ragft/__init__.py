@@ -33,3 +33,9 @@ SHIPPED_DIR = ROOT / "results" / "shipped"  # the kit's own run of every noteboo
 WORK_DIR = Path(os.environ.get("RAGFT_WORK") or ROOT).resolve()
 RESULTS_DIR = WORK_DIR / "results"
 BUILD_DIR = WORK_DIR / "build"
+
+
+def model_setting() -> str:
+    """The model the notebooks read with: $RAGFT_MODEL, else the old $RAGFT_LLM, else 'course' (ragft.readers parses
+    it: 'course', 'smollm2', 'hf:PATH', ...). Results records note it (ragft.results)."""
+    return os.environ.get("RAGFT_MODEL") or os.environ.get("RAGFT_LLM") or "course"

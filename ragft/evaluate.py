@@ -291,6 +291,13 @@ def score_rag(chain, questions: Sequence | Mapping[str, str], gold: Mapping[str,
     Every share (hit@1, hit@k, citation_accuracy, exact_match) comes with its 95% interval, bootstrapped over facts
     (over queries for your own documents): NAME_low and NAME_high, read by `Estimate.from_scores(scores, n, NAME)`.
     """
+    return score_rag_each(chain, questions, gold, k)[0]
+
+
+def score_rag_each(chain, questions: Sequence | Mapping[str, str], gold: Mapping[str, set[str] | Mapping[str, float]],
+                   k: int) -> tuple[dict[str, float], list[bool] | None]:
+    """`score_rag`'s scores, and each question's answer right or wrong (None without answers), for `compare`:
+    the chain runs once for both."""
     if isinstance(questions, Mapping):
         items = [(qid, text, None) for qid, text in questions.items()]
     else:
@@ -303,15 +310,16 @@ def score_rag(chain, questions: Sequence | Mapping[str, str], gold: Mapping[str,
     relevant, clusters = [set(g) for g in grades], [qid for qid, _, _ in items]
     shares = {"hit@1": hits_at_k(rankings, relevant, 1), f"hit@{k}": hits_at_k(rankings, relevant, k),
               "citation_accuracy": citations_right([o["sources"] for o in outs], relevant)}
+    right = None
     if all(answer is not None for _, _, answer in items):
-        shares = {"exact_match": exact_matches([o["answer"] for o in outs], [answer for _, _, answer in items]),
-                  **shares}
+        right = exact_matches([o["answer"] for o in outs], [answer for _, _, answer in items])
+        shares = {"exact_match": right, **shares}
     scores = {}
     for name, outcomes in shares.items():
         e = estimate(outcomes, clusters)
         scores.update({name: e.value, f"{name}_low": e.low, f"{name}_high": e.high})
     return {**scores, f"recall@{k}": recall_at_k(rankings, relevant, k), "mrr@10": mrr_at_k(rankings, relevant, 10),
-            "ndcg@10": ndcg_at_k(rankings, grades, 10), "ms_per_question": 1000 * seconds / len(items)}
+            "ndcg@10": ndcg_at_k(rankings, grades, 10), "ms_per_question": 1000 * seconds / len(items)}, right
 
 
 def _relevant(gold: set[str] | Mapping[str, float]) -> dict[str, float]:

@@ -29,15 +29,13 @@ from langchain_core.language_models.llms import LLM
 from langchain_core.outputs import Generation, LLMResult
 from pydantic import ConfigDict
 
-from ragft import lm
+from ragft import lm, model_setting
 from ragft.evaluate import Estimate, accuracy, estimate, exact_matches
 from ragft.inputs import check_int, check_passages, check_text, check_texts
 from ragft.lm.generate import check_prompts, context_limit, keep_end
 from ragft.memory import big_blocks_to_system
 from ragft.reading import ReadingItem, fact_clusters
 
-SETTING_VARIABLE = "RAGFT_MODEL"
-OLD_SETTING_VARIABLE = "RAGFT_LLM"
 KINDS = ("course", "smollm2", "hf", "ollama", "openai")
 INSTRUCTION = ("Answer the question from the passages if there are any, else from what you know. Reply with the "
                "answer only (a name, a word or a number), not a sentence.")
@@ -141,7 +139,7 @@ class HFReader(Reader):
     with the value only, then the passages and the question), else the plain reading prompt; greedy."""
 
     name = "hf"
-    items_per_setting = 24  # SmolLM2 on 2 cores: notebook 01 in ~6 min (over 20 when asked every question)
+    items_per_setting = 24  # SmolLM2 on 2 cores: notebooks 01 and 02 in ~6 min each, 03 in ~17 (01: over 20 in full)
     max_new_tokens = 32  # room for an answer in a sentence, which `extract` then reduces to the value
 
     @classmethod
@@ -258,14 +256,9 @@ def parse_setting(setting: str) -> tuple[str, str, str]:
     return kind, name, url
 
 
-def setting_from_environment() -> str:
-    """$RAGFT_MODEL, else the old $RAGFT_LLM, else 'course'."""
-    return os.environ.get(SETTING_VARIABLE) or os.environ.get(OLD_SETTING_VARIABLE) or "course"
-
-
 def load_reader(setting: str | None = None) -> Reader:
     """The local model named by `setting` (or $RAGFT_MODEL, or the course model) as a Reader."""
-    setting = setting_from_environment() if setting is None or setting == "" else setting
+    setting = model_setting() if setting is None or setting == "" else setting
     kind, name, _ = parse_setting(setting)
     if kind in ("ollama", "openai"):
         raise ValueError(f"{setting!r} is a model behind a server, not a local reader: load_reader takes 'course', "
@@ -338,7 +331,7 @@ def make_llm(setting: str | None = None, max_new_tokens: int | None = None):
     None: a local reader's own (12 for the course model, 32 for a model that answers in sentences), 12 for a server."""
     if max_new_tokens is not None:
         max_new_tokens = check_int("max_new_tokens", max_new_tokens, 1)
-    setting = setting_from_environment() if setting is None or setting == "" else setting
+    setting = model_setting() if setting is None or setting == "" else setting
     kind, name, url = parse_setting(setting)
     if kind in ("course", "smollm2", "hf"):
         return ReaderLLM(reader=load_reader(setting), max_new_tokens=max_new_tokens)
@@ -359,3 +352,9 @@ def prompt_for(llm: Any, question: str, passages: Sequence[str]) -> str:
 def extract_for(llm: Any, text: str) -> str:
     """The answer inside what `llm` generated: its reader's extraction, else the text stripped."""
     return llm.reader.extract(text) if isinstance(llm, ReaderLLM) else text.strip()
+
+
+def items_per_setting(llm: Any) -> int | None:
+    """How many questions a notebook asks `llm` a setting: its reader's `Reader.items_per_setting` (None: all of
+    them, as for a server's model)."""
+    return llm.reader.items_per_setting if isinstance(llm, ReaderLLM) else None

@@ -24,7 +24,7 @@ from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar
 
-from ragft import RESULTS_DIR, SHIPPED_DIR
+from ragft import RESULTS_DIR, SHIPPED_DIR, model_setting
 from ragft.evaluate import Estimate
 
 Whose = Literal["yours", "shipped"]
@@ -39,11 +39,13 @@ def shipped_dir(results_dir: Path) -> Path:
 
 @dataclass
 class Results:
-    """What every results record shares: its file name, the notebook that writes it, and whose numbers it holds."""
+    """What every results record shares: its file name, the notebook that writes it, whose numbers it holds, and the
+    model that measured them (RAGFT_MODEL when it was made; a file without `model`: the course model)."""
 
     NAME: ClassVar[str]      # the file is results/NAME.json (the kit's own run: results/shipped/NAME.json)
     NOTEBOOK: ClassVar[str]  # the notebook that writes it, for the messages that say what to run
     whose: Whose = field(default="yours", kw_only=True, compare=False)  # not saved: where the record was read
+    model: str = field(default_factory=model_setting, kw_only=True)
     intervals: dict[str, list[float]] = field(default_factory=dict, kw_only=True)  # dotted path -> [low, high]
 
     @classmethod
@@ -78,7 +80,7 @@ class Results:
     def from_dict(cls: type[R], data: Any, where: str = "") -> R:
         """A record from parsed JSON, every field checked against its type (`where` names the file in errors)."""
         where = where or f"{cls.NAME}.json"
-        record = _convert(data, cls, where, cls.NOTEBOOK)
+        record = _convert({"model": "course", **data} if isinstance(data, dict) else data, cls, where, cls.NOTEBOOK)
         for path, bounds in record.intervals.items():
             if not (isinstance(_at(record, path), (int, float)) and len(bounds) == 2 and 0 <= bounds[0] <= bounds[1] <= 1):
                 raise ValueError(f"{where}: intervals: {path!r} should name an accuracy of the record and hold "
@@ -106,7 +108,7 @@ class Results:
         out = asdict(self)
         del out["whose"]
         for f in fields(self):  # a newer optional field left empty is not written: older files save back unchanged
-            if f.default_factory is not MISSING and f.name != "intervals" and not out[f.name]:
+            if f.default_factory is not MISSING and f.name != "intervals" and out[f.name] in ({}, [], "course"):
                 del out[f.name]
         intervals = out.pop("intervals")  # last in the file; none: a file written before them saves back unchanged
         return {**out, "intervals": intervals} if intervals else out
@@ -143,9 +145,8 @@ class RetrievalResults(Results):
     NOTEBOOK: ClassVar[str] = "02"
     retrievers: dict[str, dict[str, Any]]   # keyword / BM25 / vector / hybrid -> score_rag's scores and latencies
     hot_swap: dict[str, dict[str, float]]   # index -> question set -> exact match (Lewis et al.'s swap, one day each)
-    # SmolLM2 as the chain's reader beside the course model (02's section 2.10): passages k -> course_model,
-    # smollm2 (extracted answer), smollm2_raw (the raw sentence), difference (smollm2 - course_model, paired) with
-    # difference_low / difference_high, and n
+    # SmolLM2 as the chain's reader beside the course model (02's 2.10): passages k -> course_model, smollm2 (extracted
+    # answer), smollm2_raw (raw sentence), difference (smollm2 - course_model, paired), difference_low / _high, and n
     real_model: dict[int, dict[str, float]] = field(default_factory=dict)
     # each reader's change from one passage to four on those questions (k=4 minus k=1, paired): course_model and
     # smollm2 -> value, low, high (its 95% interval, bootstrapped over facts), n

@@ -29,7 +29,8 @@ import numpy as np
 
 from ragft import MODELS_DIR, RESULTS_DIR
 from ragft.inputs import check_int, check_number, check_share
-from ragft.results import FinetuneResults, HybridResults, ParametricResults, RagResults, Whose, load_curve
+from ragft.results import (FinetuneResults, HybridResults, ParametricResults, RagResults, Results, Whose,
+                           load_curve)
 
 K_PASSAGES = 4  # passages in a RAG prompt: the kit's retrievers return k = 4
 REAL_FILES = ("real_model.json", "real_hybrid.json")  # make bench PART=real_model and PART=real_hybrid
@@ -222,11 +223,19 @@ def _mean_interval(record: FinetuneResults, key: str) -> tuple[float, float] | N
 def load_measurements(results_dir: Path = RESULTS_DIR, whose: Whose | None = None) -> Measured:
     """Unit numbers from the learner's results (notebooks 01-04, and 06 for the hybrid), else the kit's shipped ones.
 
-    Notebooks 01-04 count as one measurement: yours once all three files are there. `whose="shipped"` takes the
-    kit's numbers whatever a learner has run (the lessons' figures do).
+    Notebooks 01-04 count as one measurement: yours once all three files are there, measured with the course model
+    (a file saved with RAGFT_MODEL=smollm2 holds another model's numbers: the shipped ones stand in). `whose="shipped"`
+    takes the kit's numbers whatever a learner has run (the lessons' figures do).
     """
     records = (ParametricResults, RagResults, FinetuneResults)
-    mine = whose != "shipped" and all(r.path("yours", results_dir).exists() for r in records)
+
+    def course_run(record: type[Results]) -> bool:  # yours, measured with a course model (not RAGFT_MODEL=smollm2)
+        path = record.path("yours", results_dir)
+        return path.exists() and record.read("yours", results_dir).model.partition(":")[0] == "course"
+
+    mine = whose != "shipped" and all(course_run(r) for r in records)
+    other = [r.path("yours", results_dir).name for r in records  # yours, but another model's numbers
+             if whose != "shipped" and r.path("yours", results_dir).exists() and not course_run(r)]
     kind: Whose = "yours" if mine else "shipped"
     missing = [r.path(kind, results_dir).name for r in records if not r.path(kind, results_dir).exists()]
     if missing:
@@ -234,7 +243,8 @@ def load_measurements(results_dir: Path = RESULTS_DIR, whose: Whose | None = Non
         raise FileNotFoundError(f"no measurements in {folder}: missing {', '.join(missing)}; run notebooks 01-04")
     p, r, f = (record.read(kind, results_dir) for record in records)
     order: tuple[Whose, ...] = ("shipped",) if whose == "shipped" else ("yours", "shipped")  # notebook 06 on its own
-    h = next((HybridResults.read(w, results_dir) for w in order if HybridResults.path(w, results_dir).exists()), None)
+    h = next((HybridResults.read(w, results_dir) for w in order
+              if (course_run(HybridResults) if w == "yours" else HybridResults.path(w, results_dir).exists())), None)
     closed, with_k = prompt_tokens()
     static = _new_static(results_dir, "shipped" if whose == "shipped" else None)
     intervals = {name: bounds for name, (record, path) in {
@@ -264,8 +274,9 @@ def load_measurements(results_dir: Path = RESULTS_DIR, whose: Whose | None = Non
         new_static_weights=static["weights"], new_static_store=static["store"],
         new_static_old_after=static["old_after"], new_static_old_before=static["old_before"],
         new_static_seconds_per_fact=static["seconds_per_fact"],
-        source=("your measurements (notebooks 01-04)" if mine else
-                "the kit's shipped measurements (run notebooks 01-04 to use yours)")
+        source=("your measurements (notebooks 01-04)" if mine else "the kit's shipped measurements ("
+                + (f"yours in {', '.join(other)} were measured with another model" if other
+                   else "run notebooks 01-04 to use yours") + ")")
         + ("" if h is None else "; hybrid: notebook 06, " + h.whose)
         + ("" if static["whose"] is None else "; new static knowledge: make bench PART=new_static, " + static["whose"]),
         whose={**dict.fromkeys(("closed_static", "stale_dynamic", "query_seconds_closed"), p.whose),

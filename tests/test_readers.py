@@ -9,8 +9,8 @@ from langchain_core.prompts import PromptTemplate
 from ragft import lm
 from ragft.evaluate import exact_match
 from ragft.reading import ReadingItem
-from ragft.readers import (INSTRUCTION, CourseReader, HFReader, ReaderLLM, extract_answer, extract_for, load_reader,
-                           make_llm, parse_setting, prompt_for)
+from ragft.readers import (INSTRUCTION, CourseReader, HFReader, ReaderLLM, extract_answer, extract_for,
+                           items_per_setting, load_reader, make_llm, parse_setting, prompt_for)
 from ragft.world import World
 
 CHAT_TEMPLATE = ("{% for m in messages %}<|{{ m['role'] }}|>\n{{ m['content'] }}\n{% endfor %}"
@@ -101,6 +101,12 @@ def test_answers_are_extracted_from_what_the_model_generates(tiny_checkpoint):
     assert reader.accuracy([ReadingItem("a", (), "-7"), ReadingItem("b", (), "3")]) == 0.5
     assert extract_for(ReaderLLM(reader=reader), "Answer: Lowmere") == "Lowmere"
     assert extract_for(FakeListLLM(responses=["x"]), " Lowmere ") == "Lowmere"
+
+
+def test_a_reader_that_writes_sentences_is_asked_a_sample_and_the_course_model_everything(tiny_checkpoint):
+    assert items_per_setting(ReaderLLM(reader=load_reader(f"hf:{tiny_checkpoint}"))) == HFReader.items_per_setting == 24
+    assert items_per_setting(make_llm("course")) is None            # every question, as the shipped results
+    assert items_per_setting(FakeListLLM(responses=["x"])) is None  # a server's model: every question
 
 
 @pytest.mark.parametrize("text, value", [

@@ -49,6 +49,19 @@ def test_the_learners_own_run_wins_over_the_shipped_one(tmp_path):
     assert ParametricResults.read("shipped", tmp_path).closed_static == 1.0  # the shipped one is still there
 
 
+def test_a_record_notes_the_model_that_measured_it_and_the_course_models_files_stay_as_they_were(tmp_path,
+                                                                                                monkeypatch):
+    monkeypatch.delenv("RAGFT_LLM", raising=False)
+    monkeypatch.setenv("RAGFT_MODEL", "smollm2")   # what notebook 01 saves when run with SmolLM2 selected
+    real = ParametricResults(closed_static=0.0, closed_unseen_day=0.0, closed_seconds_per_question=0.6)
+    assert json.loads(real.save(tmp_path).read_text())["model"] == "smollm2"
+    assert ParametricResults.read("yours", tmp_path).model == "smollm2"
+    monkeypatch.delenv("RAGFT_MODEL")
+    assert ParametricResults.read("shipped").model == "course"  # a file without `model`: the course model's
+    course = ParametricResults(closed_static=1.0, closed_unseen_day=0.0, closed_seconds_per_question=0.002)
+    assert course.model == "course" and "model" not in json.loads(course.save(tmp_path).read_text())
+
+
 def test_ragft_work_moves_your_results_and_build_files_but_the_shipped_runs_stay_the_kits(tmp_path):
     from ragft import ROOT
 

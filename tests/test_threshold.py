@@ -309,6 +309,20 @@ def test_the_new_static_run_is_read_with_its_intervals_and_its_owner(tmp_path):
     assert any(label.startswith("new_static_store") for label, *_ in th.sensitivity(th.Scenario(static_known=0.5), m))
 
 
+def test_the_course_models_numbers_are_never_another_models_runs(tmp_path):
+    records = (ParametricResults, RagResults, FinetuneResults, HybridResults)
+    _copy_shipped(tmp_path / "shipped", *records)
+    for record in records:  # notebooks 01-04 and 06 run in the checkout with RAGFT_MODEL=smollm2
+        replace(record.read("shipped"), model="smollm2").save(tmp_path)
+    m = th.load_measurements(tmp_path)
+    assert set(m.whose.values()) == {"shipped"}                         # the kit's course-model runs stand in
+    assert "yours in parametric.json, rag.json, finetune.json were measured with another model" in m.source
+    assert "hybrid: notebook 06, shipped" in m.source
+    for record in records:  # a course model of your own (RAGFT_MODEL=course:PATH) is the course model's run
+        replace(record.read("shipped"), model="course:/my/checkpoint").save(tmp_path)
+    assert set(th.load_measurements(tmp_path).whose.values()) == {"yours"}
+
+
 def test_every_unit_number_says_whose_it_is(tmp_path):
     from ragft.course.widgets import whose_numbers
 
@@ -318,13 +332,13 @@ def test_every_unit_number_says_whose_it_is(tmp_path):
     assert set(m.whose.values()) == {"shipped"} and {"closed_static", "hybrid_dynamic", "store_chunks"} <= set(m.whose)
     table = whose_numbers(m, tmp_path)
     assert re.search(r"^closed_static +shipped  1\.0  \[0\.982, 1\.000\]$", table, re.M), table
-    assert "notebook 01 are not used yet" in table
+    assert "notebook 01 are not used:" in table
     assert re.search(r"^tokens_rag +kit ", table, re.M), table
     _copy_shipped(tmp_path, RagResults, FinetuneResults)
     yours = th.load_measurements(tmp_path)
     assert yours.whose["closed_static"] == yours.whose["rag_dynamic"] == "yours"
     assert yours.whose["hybrid_static"] == "shipped"                     # notebook 06 not run
-    assert "not used yet" not in whose_numbers(yours, tmp_path)
+    assert "are not used" not in whose_numbers(yours, tmp_path)
     shown = explorer(yours).children[0].children[1].value
     assert "<b>shipped</b>: hybrid_static, hybrid_dynamic" in shown and "closed_static" in shown.split("<b>shipped</b>")[0]
 

@@ -43,8 +43,8 @@ def whose_numbers(m: Measured, results_dir: Path = RESULTS_DIR) -> str:
     records = (ParametricResults, RagResults, FinetuneResults)
     own = [r.NOTEBOOK for r in records if r.path("yours", results_dir).exists()]
     if own and m.whose.get("closed_static") == "shipped":
-        lines.append(f"(your results of notebook {', '.join(own)} are not used yet: notebooks 01-04 count as one "
-                     "measurement, yours once all of them have run)")
+        lines.append(f"(your results of notebook {', '.join(own)} are not used: notebooks 01-04 count as one "
+                     "measurement, yours once all of them have run with the course model)")
     return "\n".join(lines)
 
 
