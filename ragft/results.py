@@ -107,7 +107,7 @@ class Results:
         """The record as the JSON object its file holds (`whose` is not part of it)."""
         out = asdict(self)
         del out["whose"]
-        for f in fields(self):  # a newer optional field left empty is not written: older files save back unchanged
+        for f in fields(self):  # a newer optional field left empty (model: the course model) is not written
             if f.default_factory is not MISSING and f.name != "intervals" and out[f.name] in ({}, [], "course"):
                 del out[f.name]
         intervals = out.pop("intervals")  # last in the file; none: a file written before them saves back unchanged

@@ -233,9 +233,9 @@ def load_measurements(results_dir: Path = RESULTS_DIR, whose: Whose | None = Non
         path = record.path("yours", results_dir)
         return path.exists() and record.read("yours", results_dir).model.partition(":")[0] == "course"
 
-    mine = whose != "shipped" and all(course_run(r) for r in records)
-    other = [r.path("yours", results_dir).name for r in records  # yours, but another model's numbers
-             if whose != "shipped" and r.path("yours", results_dir).exists() and not course_run(r)]
+    ran = [r for r in records if r.path("yours", results_dir).exists()] if whose != "shipped" else []
+    other = [r.path("yours", results_dir).name for r in ran if not course_run(r)]  # yours, another model's numbers
+    mine = len(ran) == len(records) and not other
     kind: Whose = "yours" if mine else "shipped"
     missing = [r.path(kind, results_dir).name for r in records if not r.path(kind, results_dir).exists()]
     if missing:
