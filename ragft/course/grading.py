@@ -27,13 +27,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ragft import BUILD_DIR
+from ragft.course import steady_client
 from ragft.course.runner import BEGIN, END, SOLUTIONS_DIR
 
 COURSE_DIR = BUILD_DIR / "grading"
 COURSE_ID = "ragft"
 POINTS = 1.0  # per exercise
-# A cell's limit: the longest graded cell, notebook 04's fine-tuning, took 240-264 s with two students graded side by
-# side (clean-clone CI runs, 2026-12-03); a kernel that lost a reply costs this much before its cell fails
+# A cell's limit: the longest graded cell, notebook 04's fine-tuning, took 240-274 s with two students graded side by
+# side (clean-clone CI runs, 2026-12-03)
 CELL_TIMEOUT_S = 600
 EXERCISE = re.compile(r"^### Exercise (\d+)", re.MULTILINE)
 NBGRADER_CONFIG = f"""\
@@ -42,6 +43,9 @@ c = get_config()  # noqa: F821 (nbgrader provides it)
 c.CourseDirectory.course_id = {COURSE_ID!r}
 c.ClearSolutions.code_stub = {{"python": ""}}  # a cleared solution leaves the placeholder line, as in notebooks/
 c.Execute.timeout = {CELL_TIMEOUT_S}
+# Each wait for a kernel's message polls a second at a time: one long poll can miss its wake-up and read a reply only
+# when the cell limit runs out (seen in CI: notebook 05 idle for 600 s after its widget cell)
+c.KernelManager.client_class = {steady_client.NAME!r}
 # Kernels talk over Unix sockets in a fresh temporary folder where there are any, as ragft.course.runner's do: over
 # TCP, a port freed by one kernel and taken by the next can strand a cell's request (seen once in CI)
 import atexit, os, shutil, tempfile  # noqa: E401,E402

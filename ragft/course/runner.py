@@ -99,12 +99,16 @@ class Run:
     peak_mb: float
 
 
-def _unix_sockets(client, folder: str) -> None:
-    """Let the client's kernel talk over Unix sockets in `folder` (a fresh temporary one) where there are any: with
-    TCP, a port freed by one kernel and taken by the next can strand a cell's request (seen once in CI: a kernel idle
-    for minutes, its cell never received). The path is absolute, since the kernel runs in the notebook's folder."""
+def _steady_kernel(client, folder: str) -> None:
+    """Let the client talk to its kernel with steady_client's channels (a missed wake-up costs a second, not the cell
+    limit), over Unix sockets in `folder` (a fresh temporary one) where there are any: with TCP, a port freed by one
+    kernel and taken by the next can strand a cell's request (seen once in CI: a kernel idle for minutes, its cell
+    never received). The path is absolute, since the kernel runs in the notebook's folder."""
+    from ragft.course import steady_client
+
+    km = client.create_kernel_manager()
+    km.client_class = steady_client.NAME
     if os.name == "posix":
-        km = client.create_kernel_manager()
         km.transport, km.ip = "ipc", os.path.join(folder, "kernel")
 
 
@@ -129,7 +133,7 @@ def execute(path: Path, out_dir: Path = BUILD_DIR / "notebooks", timeout: int = 
     sockets = tempfile.mkdtemp(prefix="ragft-kernel-")
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
-    _unix_sockets(client, sockets)
+    _steady_kernel(client, sockets)
     try:
         client.reset_execution_trackers()
         with client.setup_kernel():
