@@ -49,6 +49,7 @@ class Reader:
     # how many items a notebook asks this reader per setting (a fixed sample, `reading.subsample`, seed 0): None is
     # all of them; a reader that writes sentences on a CPU (about a second an answer) gets a sample, wider intervals
     items_per_setting: int | None = None
+    setting: str | None = None  # the model setting load_reader loaded it from; None for a copy around other weights
 
     def __init__(self, model: torch.nn.Module, tokenizer: Any, name: str | None = None,
                  max_new_tokens: int | None = None):
@@ -107,7 +108,7 @@ class Reader:
     def with_model(self, model: torch.nn.Module) -> Reader:
         """The same reader (tokenizer, prompt, settings) around another model, e.g. a fine-tuned copy."""
         other = copy.copy(self)
-        other.model = model
+        other.model, other.setting = model, None
         return other
 
     def __repr__(self) -> str:
@@ -256,10 +257,17 @@ def parse_setting(setting: str) -> tuple[str, str, str]:
     return kind, name, url
 
 
-def load_reader(setting: str | None = None) -> Reader:
-    """The local model named by `setting` (or $RAGFT_MODEL, or the course model) as a Reader."""
-    setting = model_setting() if setting is None or setting == "" else setting
+def load_reader(setting: str | None = None, reuse: Reader | None = None) -> Reader:
+    """The local model named by `setting` (or $RAGFT_MODEL, or the course model) as a Reader.
+
+    `reuse`: a reader already loaded, returned as it is when it was loaded from the same setting (so a notebook can
+    set the course model beside SmolLM2 whichever of them RAGFT_MODEL selected, without loading one twice)."""
+    setting = (model_setting() if setting is None or setting == "" else setting).strip()
     kind, name, _ = parse_setting(setting)
+    if reuse is not None and not isinstance(reuse, Reader):
+        raise TypeError(f"reuse must be a Reader (from load_reader), got {type(reuse).__name__}")
+    if reuse is not None and reuse.setting is not None and parse_setting(reuse.setting)[:2] == (kind, name):
+        return reuse
     if kind in ("ollama", "openai"):
         raise ValueError(f"{setting!r} is a model behind a server, not a local reader: load_reader takes 'course', "
                          "'course:PATH', 'smollm2' or 'hf:PATH'; make_llm(setting) gives a server's model as a "
@@ -267,10 +275,13 @@ def load_reader(setting: str | None = None) -> Reader:
     if kind == "smollm2":
         from ragft import smollm2
 
-        return HFReader(*smollm2.load(), name="smollm2")
-    if name and not Path(name).is_dir():
+        reader: Reader = HFReader(*smollm2.load(), name="smollm2")
+    elif name and not Path(name).is_dir():
         raise FileNotFoundError(f"no checkpoint folder at {name!r}: '{kind}:' takes a local folder, never a hub name")
-    return CourseReader.load(name or None) if kind == "course" else HFReader.load(name)
+    else:
+        reader = CourseReader.load(name or None) if kind == "course" else HFReader.load(name)
+    reader.setting = setting
+    return reader
 
 
 class ReaderLLM(LLM):

@@ -54,6 +54,22 @@ def test_with_model_keeps_the_reader_and_swaps_the_model(tiny_checkpoint):
     assert swapped.answer(["Who?"]) == lm.generate(other, reader.tokenizer, [lm.prompt("Who?")])
 
 
+def test_a_loaded_reader_is_reused_for_its_own_setting_and_a_fine_tuned_copy_never(monkeypatch, tiny_checkpoint):
+    monkeypatch.setenv("RAGFT_MODEL", f"course:{tiny_checkpoint}")
+    selected = load_reader()
+    assert selected.setting == f"course:{tiny_checkpoint}"
+    assert load_reader(f" course:{tiny_checkpoint} ", reuse=selected) is selected   # the same setting: not loaded again
+    other = load_reader(f"hf:{tiny_checkpoint}", reuse=selected)                 # another one: loaded
+    assert isinstance(other, HFReader) and other.setting == f"hf:{tiny_checkpoint}"
+    copy = selected.with_model(lm.build_model(selected.tokenizer, lm.ModelConfig(d_model=32, n_layers=1, n_heads=2,
+                                                                                  d_ff=64)))
+    assert copy.setting is None, "a copy around other weights is not the model its setting names"
+    fresh = load_reader(f"course:{tiny_checkpoint}", reuse=copy)
+    assert fresh is not copy and fresh.model is not copy.model
+    with pytest.raises(TypeError, match="reuse must be a Reader"):
+        load_reader("course", reuse="course")
+
+
 def test_a_reader_runs_in_an_lcel_chain(tiny_checkpoint):
     llm = make_llm(f"course:{tiny_checkpoint}", max_new_tokens=3)
     assert isinstance(llm, ReaderLLM) and isinstance(llm.reader, CourseReader)

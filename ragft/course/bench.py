@@ -23,7 +23,7 @@ import sys
 import time
 from typing import Callable
 
-from ragft import RESULTS_DIR
+from ragft import RESULTS_DIR, model_setting
 from ragft.course import bench_real, bench_scale, bench_sealed, bench_seeds, bench_static
 from ragft.results import FinetuneResults, HybridResults, ThresholdResults, save_curve, scalars
 from ragft.threshold import comes_true
@@ -133,7 +133,7 @@ def _rag() -> dict:
     return {"answer_em_unseen_day": round(chosen["exact_match"], 4), "answer_k": 1,
             "answer_em_unseen_day_interval": [round(chosen["exact_match_low"], 4), round(chosen["exact_match_high"], 4)],
             "answer_em_unseen_day_k5": round(scores["exact_match"], 4), "hit_at_1": round(chosen["hit@1"], 4),
-            "hit_at_5": round(scores["hit@5"], 4),
+            "hit_at_5": round(scores["hit@5"], 4), "model": model_setting(),  # the reader RAGFT_MODEL selected
             "citation_accuracy": round(chosen["citation_accuracy"], 4), "questions": len(questions),
             "embed_overhead_ratio": round(_embed_overhead([c.page_content for c in chunks[:2000]]), 3),
             **_ann_100k(), **notebooks}
@@ -148,7 +148,8 @@ def finetune_figures(results: FinetuneResults) -> dict:
 def _finetune() -> dict:
     """Issue 5's figures: run notebook 04 and read the results/finetune.json it wrote."""
     notebook = notebook_figures(["04"])
-    return {**finetune_figures(FinetuneResults.read("yours")), **notebook}
+    record = FinetuneResults.read("yours")
+    return {**finetune_figures(record), "model": record.model, **notebook}  # model: the course model (notebook 04)
 
 
 def _threshold() -> dict:
@@ -186,7 +187,7 @@ def _threshold() -> dict:
             else round(record.oos_max_abs_error_points, 1),
             "oos_within_5_points_or_interval": all(comes_true(v["predicted"], v["measured"], v["inside_interval"])
                                                    for v in record.oos_validation) if record.oos_validation else None,
-            **notebook}
+            "model": record.model, **notebook}  # the course model: notebook 05 checks its systems
 
 
 def _hybrid() -> dict:
@@ -201,7 +202,7 @@ def _hybrid() -> dict:
             "index_docs_hybrid": h.index_docs_hybrid, "index_docs_rag_only": h.index_docs_rag_only,
             "retriever_hit1_before": h.retriever_hit1_before, "retriever_hit1_after": h.retriever_hit1_after,
             "raft_acc_by_k": h.raft_acc_by_k, "default_share": h.default_share,
-            "retriever_seconds": round(h.retriever_seconds, 1), "intervals": h.intervals, **notebook}
+            "retriever_seconds": round(h.retriever_seconds, 1), "intervals": h.intervals, "model": h.model, **notebook}
 
 
 def read_scores(reader, items: list) -> dict:
