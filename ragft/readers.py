@@ -257,6 +257,14 @@ def parse_setting(setting: str) -> tuple[str, str, str]:
     return kind, name, url
 
 
+def course_setting() -> str:
+    """The course model that full fine-tuning takes (notebooks 04-06, make bench's fine-tuning parts) whatever reader
+    RAGFT_MODEL selects: the one it names ('course:PATH', a checkpoint of your own), else the shipped one. A full
+    fine-tune takes minutes for its 2.7 million parameters and would take hours for a real model on a CPU."""
+    setting = model_setting()
+    return setting if parse_setting(setting)[0] == "course" else "course"
+
+
 def load_reader(setting: str | None = None, reuse: Reader | None = None) -> Reader:
     """The local model named by `setting` (or $RAGFT_MODEL, or the course model) as a Reader.
 

@@ -139,12 +139,13 @@ def test_the_shipped_out_of_sample_verdicts_follow_their_rows():
         abs(r["predicted"] - r["measured"]["value"]) <= 0.05 or r["inside_interval"] for r in rows)
 
 
+@pytest.mark.parametrize("model", ["course", "course:/some/checkpoint"])   # whatever the notebook's run recorded
 @pytest.mark.parametrize("part, record", [("_finetune", "FinetuneResults"), ("_hybrid", "HybridResults"),
                                           ("_threshold", "ThresholdResults")])
-def test_the_notebook_parts_name_the_model_that_measured_their_figures(monkeypatch, part, record):
+def test_the_notebook_parts_name_the_model_that_measured_their_figures(monkeypatch, part, record, model):
     cls = getattr(bench, record)
     shipped = cls.read("shipped")
-    shipped.model = "course:/some/checkpoint"                 # whatever the notebook's run recorded
+    shipped.model = model
     monkeypatch.setattr(bench, "notebook_figures", lambda prefixes: {})  # the run itself is not repeated here
     monkeypatch.setattr(cls, "read", classmethod(lambda c, whose="shipped", results_dir=None: shipped))
-    assert getattr(bench, part)()["model"] == "course:/some/checkpoint"
+    assert getattr(bench, part)()["model"] == model

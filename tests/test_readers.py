@@ -182,3 +182,35 @@ def test_load_reader_refuses_hub_names_servers_and_missing_folders():
         load_reader("course:/no/such/folder")
     with pytest.raises(ValueError, match="make_llm"):
         load_reader("ollama:llama3.2")
+
+
+@pytest.mark.parametrize("selected, taken", [(None, "course"), ("smollm2", "course"), ("hf:/some/folder", "course"),
+                                             ("course:/my/checkpoint", "course:/my/checkpoint")])
+def test_full_fine_tuning_takes_the_course_model_whatever_reader_is_selected(monkeypatch, selected, taken):
+    from ragft.readers import course_setting
+
+    monkeypatch.delenv("RAGFT_LLM", raising=False)
+    if selected is None:
+        monkeypatch.delenv("RAGFT_MODEL", raising=False)
+    else:
+        monkeypatch.setenv("RAGFT_MODEL", selected)
+    assert course_setting() == taken
+
+
+@pytest.mark.parametrize("name", ["04_fine_tuning", "05_decision_threshold", "06_rag_and_fine_tuning_together"])
+def test_the_fine_tuning_notebooks_read_with_the_course_model_and_say_so_in_their_results(name):
+    import ast
+    import json
+
+    from ragft.course.runner import SOLUTIONS_DIR
+
+    cells = json.loads((SOLUTIONS_DIR / f"{name}.ipynb").read_text())["cells"]
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    calls = [node for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Call)]
+    called = lambda node: getattr(node.func, "id", getattr(node.func, "attr", None))
+    for node in calls:
+        assert called(node) != "make_llm", f"{name}: make_llm() reads with RAGFT_MODEL's model"
+        if called(node) == "load_reader":
+            assert ast.unparse(node.args[0]) in ("'smollm2'", "course_setting()"), ast.unparse(node)
+    saved = [node for node in calls if called(node) in ("from_estimates", "ThresholdResults")]
+    assert saved and all("model" in {k.arg for k in node.keywords} for node in saved), f"{name}: results name no model"

@@ -1,8 +1,8 @@
 """The course once more with the real model selected (#20 item 5), a stated subset: notebook 01 with
 RAGFT_MODEL=smollm2, in its own work folder (RAGFT_WORK). SmolLM2 writes a sentence in about a second on 2 cores,
 so the notebook asks it a fixed sample of `HFReader.items_per_setting` questions a setting (~6 min in all).
-Notebooks 02 and 03 ask such samples too (~6 and ~17 min with SmolLM2) but are not re-run here, for CI's hour; 04 and
-06 fine-tune the selected model at full size (see the README)."""
+Notebooks 02 and 03 ask such samples too (~6 and ~17 min with SmolLM2) but are not re-run here, for CI's hour;
+04-06 take the course model whatever RAGFT_MODEL selects (readers.course_setting; see the README)."""
 
 import importlib.util
 import json

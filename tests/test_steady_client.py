@@ -1,6 +1,9 @@
 """The runner's and the grader's kernel client wait for a message in short polls, so a missed wake-up cannot stall a cell."""
 
 import asyncio
+import os
+import shutil
+import tempfile
 from queue import Empty
 
 import pytest
@@ -16,7 +19,7 @@ class SleepyChannel(SteadyChannel):
 
     def __init__(self, arrives: float | None):
         self.socket, self.session = self, None  # no zmq socket: this object plays it
-        self.arrives, self.clock, self.polls = arrives, 0.0, []
+        self.arrives, self.clock, self.polls, self.closed = arrives, 0.0, [], False
 
     async def poll(self, timeout_ms: int) -> int:
         self.polls.append(timeout_ms)
@@ -47,8 +50,27 @@ def test_the_wait_still_ends_at_its_limit_when_nothing_arrives():
     assert channel.polls[:3] == [1000, 1000, 1000] and channel.polls[3] == 500
 
 
+@pytest.mark.parametrize("timeout", [0, -5])
+def test_no_time_left_means_one_look_at_what_is_there(timeout):
+    channel = SleepyChannel(arrives=None)
+    with pytest.raises(Empty):
+        asyncio.run(channel.get_msg(timeout=timeout))
+    assert channel.polls == [0]
+    assert asyncio.run(SleepyChannel(arrives=0.0).get_msg(timeout=0))["content"] == "the reply"
+
+
+def test_a_wait_ends_when_its_channel_is_stopped():
+    channel = SleepyChannel(arrives=None)
+    channel.closed = True
+    with pytest.raises(Empty):
+        asyncio.run(channel.get_msg(timeout=None))
+
+
 def test_a_real_kernel_answers_through_the_steady_client():
+    sockets = tempfile.mkdtemp(prefix="ragft-kernel-")   # short: a Unix socket's path must stay under ~100 bytes
     km = KernelManager(client_class=steady_client.NAME)
+    if os.name == "posix":  # as the runner and the grader: Unix sockets
+        km.transport, km.ip = "ipc", os.path.join(sockets, "kernel")
     km.start_kernel()
     try:
         kc = km.client()
@@ -58,7 +80,7 @@ def test_a_real_kernel_answers_through_the_steady_client():
         async def ask() -> dict:
             kc.start_channels()
             await kc.wait_for_ready(timeout=60)
-            msg_id = kc.execute("6 * 7")
+            msg_id = kc.execute("import time; time.sleep(2.5); 6 * 7")   # the reply comes after a few polls
             while True:
                 reply = await kc.shell_channel.get_msg(timeout=60)
                 if reply["parent_header"]["msg_id"] == msg_id:
@@ -69,6 +91,7 @@ def test_a_real_kernel_answers_through_the_steady_client():
         assert reply["content"]["status"] == "ok"
     finally:
         km.shutdown_kernel(now=True)
+        shutil.rmtree(sockets, ignore_errors=True)
 
 
 def test_the_grader_and_the_runner_use_it(tmp_path):

@@ -312,7 +312,7 @@ def test_the_new_static_run_is_read_with_its_intervals_and_its_owner(tmp_path):
 def test_the_course_models_numbers_are_never_another_models_runs(tmp_path):
     records = (ParametricResults, RagResults, FinetuneResults, HybridResults)
     _copy_shipped(tmp_path / "shipped", *records)
-    for record in records:  # notebooks 01-04 and 06 run in the checkout with RAGFT_MODEL=smollm2
+    for record in records:  # 01-03 run with RAGFT_MODEL=smollm2 (04 and 06 did so before they kept the course model)
         replace(record.read("shipped"), model="smollm2").save(tmp_path)
     m = th.load_measurements(tmp_path)
     assert set(m.whose.values()) == {"shipped"}                         # the kit's course-model runs stand in

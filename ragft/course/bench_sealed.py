@@ -24,11 +24,11 @@ def course_model(seed: int = 0) -> dict:
     is rewritten to quote them."""
     from ragft import lm
     from ragft.lm.card import SEALED_FILE, rewrite_model_card
-    from ragft.readers import load_reader
+    from ragft.readers import course_setting, load_reader
     from ragft.reading import eval_sets, sealed_sets
     from ragft.world import sealed
 
-    reader = load_reader("course")
+    reader = load_reader(course_setting())
 
     def has_unknown(item) -> bool:
         return reader.tokenizer.unk_token_id in reader.tokenizer(item.question)["input_ids"]
@@ -86,14 +86,14 @@ def finetune_figures(methods: Sequence[str] = FINETUNE_METHODS, seed: int = 0, d
     first sealed day's facts and asked in the sealed wordings: the day's facts, and the old static facts held out of
     replay (forgetting). Under "dev" (when `dev`): the same runs on the dev day, asked in held-out wordings."""
     from ragft import finetune as ft
-    from ragft.readers import load_reader
+    from ragft.readers import course_setting, load_reader
     from ragft.reading import closed_book_items, sealed_facts, sealed_sets
     from ragft.world import World, sealed
 
     unknown = [m for m in methods if m not in FINETUNE_METHODS]
     if unknown:
         raise ValueError(f"methods holds {unknown}: choose from {FINETUNE_METHODS}")
-    world, reader = World(seed=0), load_reader()
+    world, reader = World(seed=0), load_reader(course_setting())
     old_facts = world.static_facts()
     held_out = ft.replay_split(old_facts)[1]
     new_facts = sealed_facts(world)  # the facts to apply the method to, asked in the sealed wordings of sealed_sets

@@ -54,10 +54,10 @@ def lr_sweep() -> dict:
     accuracy on them in held-out wordings (the choice: best mean over seeds) and on the old facts held out of replay
     (the cost); per rate and figure, each seed's value with its interval and the mean (`_spread`)."""
     from ragft import finetune as ft
-    from ragft.readers import load_reader
+    from ragft.readers import course_setting, load_reader
     from ragft.world import World
 
-    world, reader = World(seed=0, day=ft.LR_DEV_DAY), load_reader()
+    world, reader = World(seed=0, day=ft.LR_DEV_DAY), load_reader(course_setting())
     new_facts, old_facts = world.facts_on(ft.LR_DEV_DAY), ft.replay_split(world.static_facts())[1]
     out: dict = {"dev_day": ft.LR_DEV_DAY, "steps": STEPS, "seeds": list(LR_SEEDS)}
     for method, grid in (("full", ft.FULL_LR_GRID), ("lora", ft.LORA_LR_GRID)):
@@ -89,10 +89,10 @@ def replay_sweep(shares: Sequence[float] = REPLAY_SHARES, seeds: Sequence[int] =
     `seeds`: the day's facts in held-out wordings and the old facts held out of replay (`replay_split`), before and
     after; `chosen` is what `choose_replay` picks (`in_use`: finetune.REPLAY)."""
     from ragft import finetune as ft
-    from ragft.readers import load_reader
+    from ragft.readers import course_setting, load_reader
     from ragft.world import World
 
-    world, reader = World(seed=0, day=ft.LR_DEV_DAY), load_reader()
+    world, reader = World(seed=0, day=ft.LR_DEV_DAY), load_reader(course_setting())
     new_facts, old_facts = world.facts_on(ft.LR_DEV_DAY), world.static_facts()
     parts = {"new_heldout": new_facts, "old_heldout": ft.replay_split(old_facts)[1]}
     before = {part: score(*_closed(reader, world, facts)) for part, facts in parts.items()}
@@ -161,10 +161,10 @@ def _notebook_06_setup():
     from ragft import lm, rag
     from ragft.evaluate import exact_match
     from ragft.finetune import replay_split
-    from ragft.readers import ReaderLLM, load_reader
+    from ragft.readers import ReaderLLM, course_setting, load_reader
     from ragft.world import World
 
-    world, reader, days_kept = World(seed=0, day=lm.TRAINING_DAYS + 1), load_reader(), 7
+    world, reader, days_kept = World(seed=0, day=lm.TRAINING_DAYS + 1), load_reader(course_setting()), 7
     chunks = rag.split(world.as_documents(days=range(world.day - days_kept + 1, world.day + 1)))
     vectors = np.asarray(rag.embeddings().embed_documents([c.page_content for c in chunks]), dtype="float32")
     dynamic = [i for i, c in enumerate(chunks) if c.metadata["day"] > 0]
@@ -231,9 +231,9 @@ def seeds(seeds: Sequence[int] = SEEDS) -> dict:
     """Notebook 04's experiments and notebook 06's fine-tuned systems over `seeds`; forgetting on the old facts held
     out of replay. Not run: notebook 06's RAFT, embedder and feedback sections, and 04's RAG week (no training)."""
     from ragft.finetune import FULL_LR, LORA_LR, REPLAY, REPLAY_POOL
-    from ragft.readers import load_reader
+    from ragft.readers import course_setting, load_reader
 
-    reader = load_reader()
+    reader = load_reader(course_setting())
     nb04 = [_notebook_04(reader, s) for s in seeds]
     setup = _notebook_06_setup()
     nb06 = [_notebook_06(setup, s) for s in seeds]

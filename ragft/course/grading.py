@@ -44,8 +44,13 @@ c.CourseDirectory.course_id = {COURSE_ID!r}
 c.ClearSolutions.code_stub = {{"python": ""}}  # a cleared solution leaves the placeholder line, as in notebooks/
 c.Execute.timeout = {CELL_TIMEOUT_S}
 # Each wait for a kernel's message polls a second at a time: one long poll can miss its wake-up and read a reply only
-# when the cell limit runs out (seen in CI: notebook 05 idle for 600 s after its widget cell)
-c.KernelManager.client_class = {steady_client.NAME!r}
+# when the cell limit runs out (seen in CI: notebook 05 idle for 600 s after its widget cell). nbgrader run from an
+# environment without the kit (a hub's formgrader) keeps jupyter's own client
+try:
+    import ragft.course.steady_client  # noqa: F401,E402
+    c.KernelManager.client_class = {steady_client.NAME!r}
+except ImportError:
+    pass
 # Kernels talk over Unix sockets in a fresh temporary folder where there are any, as ragft.course.runner's do: over
 # TCP, a port freed by one kernel and taken by the next can strand a cell's request (seen once in CI)
 import atexit, os, shutil, tempfile  # noqa: E401,E402

@@ -12,6 +12,7 @@ that, and the limit given to the wait is kept whole.
 
 from __future__ import annotations
 
+import math
 import time
 from queue import Empty
 from typing import Any
@@ -28,11 +29,13 @@ class SteadyChannel(AsyncZMQSocketChannel):
     """A channel whose wait for a message is a series of polls of at most POLL_S seconds."""
 
     async def get_msg(self, timeout: float | None = None) -> dict[str, Any]:
-        assert self.socket is not None
-        deadline = None if timeout is None else self._now() + timeout
+        """The next message; Empty once `timeout` seconds pass (None: wait for ever; 0 or less: only what is there)."""
+        deadline = None if timeout is None else self._now() + max(0.0, timeout)
         while True:
+            if self.socket is None or self.socket.closed:  # the channels were stopped while a wait was on
+                raise Empty
             left = POLL_S if deadline is None else max(0.0, min(POLL_S, deadline - self._now()))
-            if await self.socket.poll(int(left * 1000)):
+            if await self.socket.poll(math.ceil(left * 1000)):
                 return await self._recv()
             if deadline is not None and self._now() >= deadline:
                 raise Empty
