@@ -270,8 +270,9 @@ def load_reader(setting: str | None = None, reuse: Reader | None = None) -> Read
 
     `reuse`: a reader already loaded, returned as it is when it was loaded from the same setting (so a notebook can
     set the course model beside SmolLM2 whichever of them RAGFT_MODEL selected, without loading one twice)."""
-    setting = (model_setting() if setting is None or setting == "" else setting).strip()
-    kind, name, _ = parse_setting(setting)
+    setting = model_setting() if setting is None or setting == "" else setting
+    kind, name, _ = parse_setting(setting)  # a clear error for anything but a setting string
+    setting = setting.strip()
     if reuse is not None and not isinstance(reuse, Reader):
         raise TypeError(f"reuse must be a Reader (from load_reader), got {type(reuse).__name__}")
     if reuse is not None and reuse.setting is not None and parse_setting(reuse.setting)[:2] == (kind, name):
