@@ -11,6 +11,7 @@ on two cores. RAGFT_GRADE_ONLY=00,02,05 (prefixes) grades only those, for a quic
 
 import ast
 import os
+import re
 
 import nbformat
 import pytest
@@ -160,6 +161,24 @@ def test_notebook_runs_at_defaults_and_its_exercises_check_out(graded, solution)
         student, solved = _stdout(runs["unsolved"].cells[i]), _stdout(runs["solved"].cells[i])
         assert "Not yet: " in student and "Correct!" not in student, (solution.name, i, student)
         assert "Correct!" in solved and "Not yet" not in solved, (solution.name, i, solved)
+
+
+def fine_tuning_changes(text: str) -> list[str]:
+    """Notebook 01's 1.5 lines: before -> after on today's questions and the old static facts, each with its 95%
+    interval, then the paired change with its interval and whether it is within noise."""
+    share = r"[\d.]+% \(95% interval [\d.]+-[\d.]+%, n=\d+\)"
+    change = r"[+-][\d.]+ points \[[+-][\d.]+, [+-][\d.]+\]: (?:within|beyond) noise"
+    return [name for name in ("today's questions", "old static facts")
+            if re.search(rf"\n  {name} +{share} -> {share}\n +change {change}\n", text)]
+
+
+@pytest.mark.slow  # reads the executions of the grading test
+def test_notebook_01_prints_what_fine_tuning_changed_with_intervals(graded):
+    if GRADED and "01" not in GRADED:
+        pytest.skip(f"RAGFT_GRADE_ONLY={_ONLY} leaves notebook 01 out")
+    folder, _ = graded
+    text = "".join(_stdout(c) for c in _executed_copy(folder, "unsolved", "01_parametric_vs_nonparametric").cells)
+    assert fine_tuning_changes(text) == ["today's questions", "old static facts"], text[-3000:]
 
 
 @pytest.mark.slow  # reads what notebook 04 wrote while it was graded

@@ -15,6 +15,7 @@ import pytest
 
 from ragft import BUILD_DIR, RESULTS_DIR, smollm2
 from ragft.readers import HFReader
+from tests.test_grading import fine_tuning_changes
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec(smollm2.PACKAGE) is None,
                                 reason=f"SmolLM2 is not installed: {smollm2.INSTALL}")
@@ -53,6 +54,7 @@ def test_notebook_01_runs_with_smollm2_as_its_reader_on_a_stated_sample(smollm2_
     assert f"closed-book accuracy on {n} of today's 136 questions" in text
     # 1.5 trains LoRA adapters on a real model: AdamW on all 135M weights would need ~4x its 0.5 GB
     assert re.search(r"fine-tuning \(LoRA: [\d,]+ of 134,515,008 weights\): [1-9]\d* steps in", text)
+    assert fine_tuning_changes(text) == ["today's questions", "old static facts"]  # each with its interval
 
 
 def test_its_results_go_to_the_work_folder_and_show_a_real_model(smollm2_run):
