@@ -79,8 +79,13 @@ class Estimate:
                            f"{', '.join(scores)}")
         return cls(scores[key], scores[f"{key}_low"], scores[f"{key}_high"], n)
 
+    @property
+    def short(self) -> str:
+        """'78% [70-85%]': the value and its 95% interval in whole percents, for a table or a line of figures."""
+        return f"{self.value:.0%} [{100 * self.low:.0f}-{self.high:.0%}]"
+
     def __format__(self, spec: str) -> str:
-        """f"{e:.1%}" formats the value alone; f"{e}" gives the value with its interval."""
+        """f"{e:.1%}" formats the value alone; f"{e}" gives the value with its interval (`short`: a compact form)."""
         return format(self.value, spec) if spec else str(self)
 
     def __str__(self) -> str:

@@ -88,6 +88,7 @@ def test_exact_matches_and_bad_inputs_say_what_to_do():
 def test_an_estimate_formats_as_its_value_and_gives_matplotlib_error_bars():
     e = Estimate(0.75, 0.6, 0.85, 40)
     assert f"{e:.0%}" == "75%" and f"{e}" == str(e)
+    assert e.short == "75% [60-85%]" and Estimate(0.0, 0.0, 0.0918, 40).short == "0% [0-9%]"
     assert error_bars([e, Estimate(1.0, 0.9, 1.0, 10)]) == [[pytest.approx(0.15), pytest.approx(0.1)],
                                                            [pytest.approx(0.1), 0.0]]
     assert score(["a", "b"], ["a", "c"]) == estimate([True, False])
