@@ -179,45 +179,29 @@ def frozen_copy(model: torch.nn.Module) -> torch.nn.Module:
 
 
 LOSS_ROWS = 32  # positions through the output layer at a time in `lean_step`: 32 x 49,152 logits are 6 MB
-# Examples a pass in `lean_step`. SmolLM2's LoRA step on 8 (4 new, 4 replayed), alone on 2 cores: one pass padded to
-# the longest, 6.3-6.8 s and 1.9 million page faults (big activations are mapped afresh: `big_blocks_to_system`), peak
-# 1,244-1,263 MB; passes of 2 sorted by length, 4.2-4.6 s, 0.17 million, 1,234 MB; of 4, 3.9-4.8 s but 1,430-1,600 MB.
-MICRO_BATCH = 2
 
 
-def micro_batches(examples: Sequence[tuple[list[int], list[float]]], pad_id: int,
-                  size: int = MICRO_BATCH) -> list[tuple[torch.Tensor, ...]]:
-    """Encoded examples sorted by length and collated `size` at a time (`lm.collate`): each pass is padded only to its
-    own longest, and its activations are small enough for freed memory to be reused."""
-    size = check_int("size", size, 1)
-    ordered = sorted(examples, key=lambda example: len(example[0]))
-    return [lm.collate(ordered[i:i + size], pad_id) for i in range(0, len(ordered), size)]
-
-
-def lean_step(model, optimiser, batches: Sequence[tuple[torch.Tensor, ...]], clip: float = 1.0) -> float:
-    """`lm.train_step`'s loss and update for a real model (SmolLM2: 30 layers, 49,152 words) in less memory and time.
-    The batch comes in passes (`micro_batches`) whose gradients add up, each weighed by the whole batch's loss
-    weight: the same loss and gradients as one pass, up to float rounding. The output layer reads only the positions
-    that carry loss weight, not the prompt's, LOSS_ROWS of them at a time (each chunk's logits and their gradients are
-    freed before the next: the same gradients, bit for bit, as one big product). The layers' activations are
-    recomputed in the backward pass (`train_on` turns on gradient checkpointing); big blocks go back to the system,
-    and each pass's freed memory before the next."""
+def lean_step(model, optimiser, batch: tuple[torch.Tensor, ...], clip: float = 1.0) -> float:
+    """`lm.train_step`'s loss and update for a real model (SmolLM2: 30 layers, 49,152 words) in less memory: its
+    output layer reads only the positions that carry loss weight, not the prompt's, LOSS_ROWS of them at a time
+    (each chunk's logits and their gradients are freed before the next: the same gradients, bit for bit, as one
+    big product; the layers' activations are recomputed in the backward pass: `train_on` turns on gradient
+    checkpointing; big blocks go back to the system)."""
+    x, y, w = batch
     base = model.get_base_model() if hasattr(model, "get_base_model") else model  # peft: the adapters stay in
-    total, loss = sum(w.sum() for _, _, w in batches), 0.0
-    optimiser.zero_grad(set_to_none=True)
+    keep = w > 0
+    y, w = y[keep], w[keep]
     with big_blocks_to_system():
-        for x, y, w in batches:
-            keep = w > 0
-            hidden = base.model(input_ids=x).last_hidden_state[keep]
-            rows, y, w = hidden.detach().requires_grad_(), y[keep], w[keep]
-            for s in range(0, len(rows), LOSS_ROWS):  # the frozen output layer takes no gradient: only `rows` does
-                part = slice(s, s + LOSS_ROWS)
-                logits = base.lm_head(rows[part]).float()
-                chunk = (torch.nn.functional.cross_entropy(logits, y[part], reduction="none") * w[part]).sum() / total
-                chunk.backward()
-                loss += chunk.item()
-            hidden.backward(rows.grad)
-            release_memory(collect=False)  # this pass's small freed blocks back to the system: the next peaks lower
+        hidden = base.model(input_ids=x).last_hidden_state[keep]
+        rows, total, loss = hidden.detach().requires_grad_(), w.sum(), 0.0
+        for s in range(0, len(rows), LOSS_ROWS):  # the frozen output layer takes no gradient: only `rows` does
+            part = slice(s, s + LOSS_ROWS)
+            logits = base.lm_head(rows[part]).float()
+            chunk = (torch.nn.functional.cross_entropy(logits, y[part], reduction="none") * w[part]).sum() / total
+            chunk.backward()
+            loss += chunk.item()
+        optimiser.zero_grad(set_to_none=True)
+        hidden.backward(rows.grad)
     torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], clip)
     optimiser.step()
     return loss
@@ -262,7 +246,7 @@ def train_on(reader: Reader, examples: Sequence[Example], cfg: FinetuneConfig | 
         raise ValueError("early stopping (stop_at) needs check questions")
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
-    course = isinstance(reader, CourseReader)  # lm.train_step, bit for bit; a bigger model lean_step, in passes
+    course = isinstance(reader, CourseReader)  # lm.train_step, bit for bit; a bigger model takes lean_step
     tuned = copy.deepcopy(reader.model) if cfg.method == "full" else frozen_copy(reader.model)
     if not course:
         tuned.activation_checkpointing_enable({"use_reentrant": False})
@@ -277,7 +261,7 @@ def train_on(reader: Reader, examples: Sequence[Example], cfg: FinetuneConfig | 
     optimiser = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
     new = [encode(reader, e) for e in examples]
     old = [encode(reader, e) for e in old_examples] if cfg.replay else []
-    n_old, pad = int(round(cfg.batch_size * cfg.replay)), reader.tokenizer.pad_token_id
+    n_old = int(round(cfg.batch_size * cfg.replay))
     result = FinetuneResult(reader.with_model(tuned), cfg, 0.0, 0, trainable_params=sum(p.numel() for p in params),
                             total_params=lm.count_parameters(reader.model))
     start = time.perf_counter()
@@ -288,9 +272,11 @@ def train_on(reader: Reader, examples: Sequence[Example], cfg: FinetuneConfig | 
             batch += [old[i] for i in rng.integers(len(old), size=n_old)] if n_old else []
             for g in optimiser.param_groups:  # linear decay to 10%
                 g["lr"] = lr * (1 - 0.9 * step / cfg.steps)
-            loss = lean_step(tuned, optimiser, micro_batches(batch, pad)) if not course else \
-                lm.train_step(tuned, optimiser, lm.collate(batch, pad))
+            loss = (lm.train_step if course else lean_step)(tuned, optimiser,
+                                                            lm.collate(batch, reader.tokenizer.pad_token_id))
             result.losses.append(loss)
+            if not course:  # the step's small freed blocks back to the system, so the next step peaks lower
+                release_memory(collect=False)
             result.steps = step + 1
             bar.set_postfix(loss=f"{loss:.3f}")
             if cfg.seconds is not None and time.perf_counter() - start > cfg.seconds:

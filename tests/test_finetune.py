@@ -246,33 +246,7 @@ def test_lean_step_reads_the_output_layer_in_chunks_with_the_same_gradients_as_o
         else:
             optimiser = torch.optim.SGD(params, lr=0.1)
             monkeypatch.setattr(optimiser, "step", lambda: None)  # the gradients as the update would see them
-            step_loss = finetune_module.lean_step(tuned, optimiser, [(x, y, w)], clip=1e9)
+            step_loss = finetune_module.lean_step(tuned, optimiser, (x, y, w), clip=1e9)
         grads[how] = [p.grad for p in params]
     assert step_loss == pytest.approx(loss.item(), rel=1e-6)
     assert all(torch.equal(a, b) for a, b in zip(*grads.values())) and len(grads["lean_step"]) > 10
-
-
-def test_lean_step_in_passes_sorted_by_length_has_the_loss_and_gradients_of_one_pass(monkeypatch):
-    from transformers import LlamaConfig, LlamaForCausalLM
-
-    torch.manual_seed(0)
-    model = LlamaForCausalLM(LlamaConfig(vocab_size=300, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                                         num_attention_heads=4, num_key_value_heads=2, tie_word_embeddings=True))
-    lengths = (31, 9, 22, 14, 40, 5, 17)  # right-padded to 40 in one pass; odd: the last pass holds one example
-    examples = [(torch.randint(1, 300, (n,)).tolist(), [0.0] * (n // 2) + [1.0] * (n - n // 2)) for n in lengths]
-    passes = finetune_module.micro_batches(examples, pad_id=0, size=2)
-    assert [x.shape for x, _, _ in passes] == [(2, 8), (2, 16), (2, 30), (1, 39)]  # each padded to its own longest
-    assert sum(w.sum().item() for _, _, w in passes) == sum(sum(w[1:]) for _, w in examples)  # every weighed target
-    grads, losses = {}, {}
-    for how, batches in (("one pass", [lm.collate(examples, 0)]), ("passes", passes)):
-        tuned = finetune_module.frozen_copy(model)
-        params = [p.requires_grad_(True) for n, p in tuned.named_parameters() if "embed_tokens" not in n]
-        optimiser = torch.optim.SGD(params, lr=0.1)
-        monkeypatch.setattr(optimiser, "step", lambda: None)
-        losses[how] = finetune_module.lean_step(tuned, optimiser, batches, clip=1e9)
-        grads[how] = [p.grad for p in params]
-    assert losses["passes"] == pytest.approx(losses["one pass"], rel=1e-5)
-    assert all(torch.allclose(a, b, rtol=1e-4, atol=1e-6) for a, b in zip(*grads.values()))
-    assert len(grads["passes"]) > 10 and all(g is not None and g.abs().sum() > 0 for g in grads["passes"])
-    with pytest.raises(ValueError, match="size"):
-        finetune_module.micro_batches(examples, pad_id=0, size=0)
