@@ -93,6 +93,7 @@ def test_the_real_model_parts_are_registered_and_the_hybrid_mixes_as_notebook_06
     assert bench.PARTS["real_raft"] is bench_real.raft and bench.FILES["real_raft"] == "real_raft.json"
     assert bench.PARTS["real_oos"] is bench_real.oos and bench.FILES["real_oos"] == "real_oos.json"
     assert bench.PARTS["real_data"] is bench_real.data_forms and bench.FILES["real_data"] == "real_data.json"
+    assert bench.PARTS["real_seeds"] is bench_real.lora_seeds and bench.FILES["real_seeds"] == "real_seeds.json"
     pools = {"static": [f"s{i}" for i in range(24)], "dynamic": [f"d{i}" for i in range(24)]}
     mix = bench_real.mix_at(0.3, pools)
     assert len(mix) == bench_real.MIX and sum(q.startswith("d") for q in mix) == 60
@@ -149,3 +150,53 @@ def test_the_notebook_parts_name_the_model_that_measured_their_figures(monkeypat
     monkeypatch.setattr(bench, "notebook_figures", lambda prefixes: {})  # the run itself is not repeated here
     monkeypatch.setattr(cls, "read", classmethod(lambda c, whose="shipped", results_dir=None: shipped))
     assert getattr(bench, part)()["model"] == model
+
+
+def test_real_seeds_trains_each_seed_and_keeps_each_runs_verdict(monkeypatch):
+    """lora_seeds: one lora_figures per training seed, the seed reaching the LoRA config; the spread and each run's
+    within-noise verdict per recipe. SmolLM2 is stood in for by a reader that is right on a seed-given share."""
+    from ragft import finetune, smollm2
+    from ragft.course import bench_real
+    from ragft.evaluate import Estimate
+
+    class Stub:
+        def __init__(self, right: int):
+            self.right = right
+
+        def correct(self, items):
+            return [i < self.right for i in range(len(items))]
+
+        def score(self, items, seed=0):
+            return Estimate(self.right / 24, 0.0, 1.0, 24)
+
+    seen = []
+
+    def learn(reader, world, facts, cfg, progress=False):
+        seen.append((cfg.seed, cfg.replay))
+        right = 24 - 10 * cfg.seed if cfg.replay else 3   # seed 2 with replay: 4 of 30 right; without: 3
+        return finetune.FinetuneResult(reader=Stub(right), config=cfg, seconds=1.0, steps=cfg.steps)
+
+    monkeypatch.setattr(smollm2, "learn_facts", learn)
+    monkeypatch.setattr("ragft.readers.load_reader", lambda setting: Stub(24))
+    out = bench_real.lora_seeds((0, 2))
+    assert seen == [(0, smollm2.LORA_REPLAY), (0, 0.0), (2, smollm2.LORA_REPLAY), (2, 0.0)]
+    assert out["seeds"] == [0, 2] and out["lora_steps"] == smollm2.LORA_STEPS
+    assert [r["value"] for r in out["spread"]["lora_new_facts_heldout"]["per_seed"]] == [1.0, 0.1667]
+    assert out["within_noise"] == {"replay": [True, False], "no_replay": [False, False]}
+    assert out["spread"]["real_world_probe_change"]["min"] == -0.6667
+
+
+def test_the_shipped_real_seeds_seed_0_is_the_real_model_run_again():
+    """Training is deterministic on one machine: seed 0 of make bench PART=real_seeds reproduces every LoRA figure
+    that make bench PART=real_model shipped, in another process, on another day."""
+    import json
+
+    from ragft import RESULTS_DIR
+
+    seeds = json.loads((RESULTS_DIR / "shipped" / "real_seeds.json").read_text())
+    model = json.loads((RESULTS_DIR / "shipped" / "real_model.json").read_text())
+    assert seeds["seeds"][0] == 0 and seeds["lora_steps"] == model["lora_steps"]
+    for key, figures in seeds["spread"].items():
+        assert figures["per_seed"][0] == {k: model[key][k] for k in ("value", "interval", "n")}, key
+    assert [seeds["within_noise"][r][0] for r in ("replay", "no_replay")] == [
+        model["real_world_probe_change"]["within_noise"], model["real_world_probe_change_no_replay"]["within_noise"]]

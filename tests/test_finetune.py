@@ -217,10 +217,10 @@ def test_train_on_learns_given_examples_and_refuses_bad_settings(tiny):
 
 
 def test_the_seeds_bench_reports_mean_and_spread_of_every_figure():
-    from ragft.course.bench_seeds import _spread
+    from ragft.course.bench_seeds import spread
 
     per_seed = [{"acc": {"value": v, "interval": [v - 0.1, v + 0.1], "n": 10}} for v in (0.5, 0.7, 0.6)]
-    acc = _spread(per_seed)["acc"]
+    acc = spread(per_seed)["acc"]
     assert (acc["mean"], acc["min"], acc["max"], acc["std"]) == (0.6, 0.5, 0.7, 0.1)
     assert acc["per_seed"] == [{k: s["acc"][k] for k in ("value", "interval", "n")} for s in per_seed]
 

@@ -47,18 +47,59 @@ def _bench_copy(tmp_path, **changes):
     return tmp_path
 
 
-def test_the_real_models_replay_verdict_follows_the_paired_change_of_its_probe(tmp_path):
-    row = next(r for r in transfer.rows(_bench_copy(tmp_path, real_world_probe_change={"within_noise": False}))
-               if r[0].startswith("Replay keeps"))
+def _replay_row(root):
+    return next(r for r in transfer.rows(root) if r[0].startswith("Replay keeps"))
+
+
+def test_without_the_seeds_the_replay_verdict_follows_real_models_one_run(tmp_path):
+    def one_run(folder, **changes):
+        root = _bench_copy(folder, **changes)
+        (root / "results" / "shipped" / "real_seeds.json").unlink()
+        return root
+
+    row = _replay_row(one_run(tmp_path / "a", real_world_probe_change={
+        "value": -0.2, "interval": [-0.3, -0.1], "within_noise": False}))
+    assert row[3].startswith("no:") and "training seeds" not in row[2]
+    row = _replay_row(one_run(tmp_path / "b", real_world_probe_change_no_replay={
+        "value": -0.05, "interval": [-0.15, 0.05], "within_noise": True}))
+    assert row[3].startswith("not shown") and "−5 points [−15, +5]" in row[2]
+
+
+def _seeds_copy(tmp_path, replay: list[tuple[float, bool]], no_replay: list[tuple[float, bool]]):
+    """The shipped results with real_seeds.json's runs replaced by (probe change, within noise) pairs per recipe."""
+    shutil.copytree(ROOT / "results" / "shipped", tmp_path / "results" / "shipped")
+    path = tmp_path / "results" / "shipped" / "real_seeds.json"
+    data = json.loads(path.read_text())
+    for recipe, name, runs in (("replay", "", replay), ("no_replay", "_no_replay", no_replay)):
+        data["spread"][f"real_world_probe_change{name}"]["per_seed"] = [
+            {"value": v, "interval": [v - 0.1, v + 0.1] if kept else [v - 0.1, v / 2], "n": 30} for v, kept in runs]
+        data["within_noise"][recipe] = [kept for _, kept in runs]
+    path.write_text(json.dumps(data))
+    return tmp_path
+
+
+def test_the_replay_verdict_holds_only_when_it_holds_in_every_training_run(tmp_path):
+    lost = [(-0.7, False), (-0.6, False), (-0.65, False)]
+    row = _replay_row(_seeds_copy(tmp_path / "a", [(0.03, True), (-0.23, False), (-0.07, True)], lost))
+    assert "over 3 training seeds: −23 to +3 points, beyond noise in 1 of 3" in row[2]
+    assert "−70 to −60 points, beyond noise in 3 of 3" in row[2]
+    assert row[3].startswith("in part") and "(−9 points on average against −65)" in row[3]
+    row = _replay_row(_seeds_copy(tmp_path / "b", [(0.03, True), (-0.03, True), (0.0, True)], lost))
+    assert row[3].startswith("yes") and "in every training run (3 seeds)" in row[3]
+    row = _replay_row(_seeds_copy(tmp_path / "c", [(-0.3, False), (-0.23, False), (-0.2, False)], lost))
     assert row[3].startswith("no:")
-    row = next(r for r in transfer.rows(_bench_copy(tmp_path / "b", real_world_probe_change_no_replay={
-        "value": -0.05, "interval": [-0.15, 0.05], "within_noise": True})) if r[0].startswith("Replay keeps"))
-    assert row[3].startswith("in part") and "−5 points [−15, +5]" in row[2]
-    shipped = json.loads((ROOT / "results" / "shipped" / "real_model.json").read_text())
-    kept, lost = shipped["real_world_probe_change"], shipped["real_world_probe_change_no_replay"]
-    row = next(r for r in transfer.rows() if r[0].startswith("Replay keeps"))
-    assert row[3].startswith("yes" if kept["within_noise"] and not lost["within_noise"] and lost["value"] < 0 else
-                             "in part" if kept["within_noise"] else "no:")
+    row = _replay_row(_seeds_copy(tmp_path / "d", [(0.03, True)] * 3, [(-0.7, False), (-0.1, True), (-0.7, False)]))
+    assert row[3] == "not shown: without replay the probe falls beyond noise in 2 of 3 training runs only"
+
+
+def test_the_shipped_replay_row_counts_the_runs_of_real_seeds():
+    seeds = json.loads((ROOT / "results" / "shipped" / "real_seeds.json").read_text())
+    runs = seeds["spread"]["real_world_probe_change"]["per_seed"]
+    falls = sum(not kept and r["value"] < 0 for r, kept in zip(runs, seeds["within_noise"]["replay"]))
+    assert not any(seeds["within_noise"]["no_replay"])
+    row = _replay_row(ROOT)
+    assert f"beyond noise in {falls} of {len(runs)}" in row[2]
+    assert row[3].startswith("yes" if falls == 0 else "in part" if falls < len(runs) else "no:")
 
 
 def test_a_fall_among_look_alikes_counts_only_when_the_intervals_part(tmp_path):

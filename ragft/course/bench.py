@@ -6,7 +6,8 @@
                                               # sealed, sealed_finetune (ragft/course/bench_sealed.py),
                                               # store_scale (ragft/course/bench_scale.py),
                                               # new_static (ragft/course/bench_static.py),
-                                              # real_hybrid, real_raft, real_oos, real_data (bench_real.py)
+                                              # real_hybrid, real_raft, real_oos, real_data,
+                                              # real_seeds (bench_real.py)
 
 Figures go to results/benchmark.json, one section per part; running one part keeps the others. A part the course
 reads (real_model: notebook 04 and the "Does it transfer?" table; real_hybrid and real_raft: notebook 06 and that table) also goes to its own file, results/FILE (yours);
@@ -218,12 +219,16 @@ def read_scores(reader, items: list) -> dict:
     return {**bench_seeds.figure(estimate(hits, fact_clusters(items))), "contains": round(contains / len(items), 4)}
 
 
-def lora_figures(reader, seed: int = 0) -> dict:
+def lora_figures(reader, seed: int = 0, train_seed: int = 0) -> dict:
     """LoRA on the new facts of one unseen day (`smollm2.LORA_*`, chosen on the dev split), replaying general
     questions in the model's own answers (`smollm2.learn_facts`): their held-out wordings closed-book before and
     after (interval bootstrapped over facts), the real-world probe after it and its paired change from before
     (forgetting), the seconds on this machine (lora_seconds: the training; lora_replay_seconds: answering the replay
-    questions); then the same without replay (`smollm2.lora_config(replay=False)`), to show what replay buys."""
+    questions); then the same without replay (`smollm2.lora_config(replay=False)`), to show what replay buys.
+    `train_seed` is the training's own seed (batch order, LoRA's initial adapters: `bench_real.lora_seeds`); `seed`
+    the bootstrap's."""
+    from dataclasses import replace
+
     from ragft import smollm2
     from ragft.course.bench_seeds import figure
     from ragft.evaluate import compare, estimate
@@ -238,7 +243,7 @@ def lora_figures(reader, seed: int = 0) -> dict:
     out = {"lora_new_facts_heldout_before": figure(reader.score(heldout, seed))}
     for replay, name in ((True, ""), (False, "_no_replay")):
         start = time.perf_counter()
-        result = smollm2.learn_facts(reader, world, facts, smollm2.lora_config(replay))
+        result = smollm2.learn_facts(reader, world, facts, replace(smollm2.lora_config(replay), seed=train_seed))
         replay_seconds = time.perf_counter() - start - result.seconds
         probe_after = result.reader.correct(probe_items())
         change = compare(probe_before, probe_after, seed=seed)
@@ -296,10 +301,11 @@ PARTS: dict[str, Callable[[], dict]] = {"base_model": _base_model, "rag": _rag, 
                                          "store_scale": bench_scale.store_scale,
                                          "new_static": bench_static.part,
                                          "real_hybrid": bench_real.hybrid, "real_raft": bench_real.raft,
+                                         "real_seeds": bench_real.lora_seeds,
                                          "real_oos": bench_real.oos, "real_data": bench_real.data_forms}
 # parts the course reads: results/FILE, with --ship results/shipped/FILE
 FILES = {"real_model": "real_model.json", "real_data": "real_data.json", "real_hybrid": "real_hybrid.json",
-         "real_raft": "real_raft.json", "real_oos": "real_oos.json"}
+         "real_raft": "real_raft.json", "real_oos": "real_oos.json", "real_seeds": "real_seeds.json"}
 
 
 def run(parts: list[str], ship: bool = False) -> dict:

@@ -5,6 +5,7 @@ and as a RAFT-trained reader.
     python -m ragft.course.bench real_raft            # results/real_raft.json (~20 min)
     python -m ragft.course.bench real_oos             # results/real_oos.json (~15 min)
     python -m ragft.course.bench real_data            # results/benchmark.json only (~12 min)
+    python -m ragft.course.bench real_seeds           # results/real_seeds.json (~18 min)
     python -m ragft.course.bench real_hybrid real_raft --ship   # also results/shipped/ (the kit's)
 
 **real_hybrid** (`hybrid`): notebook 06's 6.1 on the real model. The world of notebook 06 (World(seed=0), today is
@@ -47,6 +48,12 @@ once from each fact's statement alone (`finetune.DATA` "raw") and once from ever
 kit's, "paraphrase": the real_model part's run again, so its figure must come out the same); held-out wordings
 closed-book, and paraphrase minus raw paired over the same items.
 
+**real_seeds** (`lora_seeds`): the real_model part's LoRA figures (`bench.lora_figures`, with and without replay)
+once per training seed of `bench_seeds.SEEDS`. Only the training's seed changes (batch order, LoRA's initial
+adapters): the facts, the questions and the model's replayed answers stay the same, so the spread is the training's
+own, which the intervals of one run (over questions) leave out. Seed 0 is the real_model part's run again, and must
+come out the same.
+
 Nothing is tuned here: every setting is the real_model part's (chosen on the dev day); RAFT_EXAMPLES and RAFT_STEPS
 were set once, before any run, to fit a bench part's time (one run of ~15 min training), and not changed after it.
 """
@@ -56,6 +63,8 @@ from __future__ import annotations
 import time
 
 import numpy as np
+
+from ragft.course.bench_seeds import SEEDS
 
 FACTS = 12        # static facts and today's facts each: smollm2.LORA_FACTS, what its 48 LoRA steps were set for
 DAYS_KEPT = 7     # notebook 06's store: the static pages and the last week of reports
@@ -279,3 +288,28 @@ def data_forms(seed: int = 0) -> dict:
     change = compare(correct["raw"], correct["paraphrase"], fact_clusters(heldout), seed=seed)
     return {"model": "SmolLM2-135M-Instruct (Q4_1 GGUF, float32)", "facts": len(facts), "day": smollm2.LORA_DAY,
             **out, "paraphrase_minus_raw": {**figure(change), "within_noise": bool(change.within_noise)}}
+
+
+def lora_seeds(seeds: tuple[int, ...] = SEEDS) -> dict:
+    """The figures: `spread` (bench_seeds.spread: per figure each seed's value and interval, the mean, min, max and
+    standard deviation), `within_noise` (per recipe, whether each seed's probe change is within noise), the
+    recipe's settings and each run's LoRA seconds."""
+    from ragft.course.bench import lora_figures
+    from ragft.course.bench_seeds import spread
+    from ragft.readers import load_reader
+
+    smol = load_reader("smollm2")
+    runs = []
+    for seed in seeds:
+        start = time.perf_counter()
+        runs.append(lora_figures(smol, train_seed=seed))
+        print(f"  training seed {seed}: {time.perf_counter() - start:.0f} s", flush=True)
+    first = runs[0]
+    return {"model": "SmolLM2-135M-Instruct (Q4_1 GGUF, float32)", "seeds": list(seeds),
+            **{key: first[key] for key in ("lora_facts", "lora_day", "lora_replay", "lora_steps", "lora_lr",
+                                           "lora_no_replay_steps", "lora_no_replay_lr")},
+            "spread": spread([{k: v for k, v in run.items() if isinstance(v, dict)} for run in runs]),
+            "within_noise": {recipe: [bool(run[f"real_world_probe_change{name}"]["within_noise"]) for run in runs]
+                             for recipe, name in (("replay", ""), ("no_replay", "_no_replay"))},
+            "lora_seconds": {recipe: [run[f"lora{name}_seconds"] for run in runs]
+                             for recipe, name in (("replay", ""), ("no_replay", "_no_replay"))}}

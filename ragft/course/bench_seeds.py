@@ -52,7 +52,7 @@ def _closed(reader, world, facts, split: str = "heldout") -> tuple[list[bool], l
 def lr_sweep() -> dict:
     """Each method over its grid on the dev day's facts (paraphrases, notebook 04's 150 steps, no replay, LR_SEEDS):
     accuracy on them in held-out wordings (the choice: best mean over seeds) and on the old facts held out of replay
-    (the cost); per rate and figure, each seed's value with its interval and the mean (`_spread`)."""
+    (the cost); per rate and figure, each seed's value with its interval and the mean (`spread`)."""
     from ragft import finetune as ft
     from ragft.readers import course_setting, load_reader
     from ragft.world import World
@@ -69,7 +69,7 @@ def lr_sweep() -> dict:
                 tuned = ft.finetune(reader, world, new_facts, cfg, progress=False).reader
                 runs.append({"new_heldout": score(*_closed(tuned, world, new_facts)),
                              "old_heldout": score(*_closed(tuned, world, old_facts))})
-            rows[f"{lr:g}"] = _spread(runs)
+            rows[f"{lr:g}"] = spread(runs)
         out[method] = rows
         out[f"{method}_best_lr"] = float(max(rows, key=lambda lr: (rows[lr]["new_heldout"]["mean"],
                                                                    rows[lr]["old_heldout"]["mean"])))
@@ -103,7 +103,7 @@ def replay_sweep(shares: Sequence[float] = REPLAY_SHARES, seeds: Sequence[int] =
             cfg = ft.FinetuneConfig(method="full", data="paraphrase", steps=STEPS, lr=ft.FULL_LR, replay=share, seed=seed)
             tuned = ft.finetune(reader, world, new_facts, cfg, old_facts=old_facts, progress=False).reader
             runs.append({part: score(*_closed(tuned, world, facts)) for part, facts in parts.items()})
-        rows[f"{share:g}"] = _spread(runs)
+        rows[f"{share:g}"] = spread(runs)
     return {"dev_day": ft.LR_DEV_DAY, "steps": STEPS, "lr": ft.FULL_LR, "seeds": list(seeds), "before": before,
             "shares": rows, "rule": f"smallest share keeping held-out old facts within {REPLAY_TOLERANCE:.0%} of before",
             "chosen": choose_replay(rows, before["old_heldout"]["value"]), "in_use": ft.REPLAY}
@@ -216,7 +216,7 @@ def _notebook_06(setup, seed: int) -> dict:
     return out
 
 
-def _spread(per_seed: list[dict]) -> dict:
+def spread(per_seed: list[dict]) -> dict:
     """Per figure: each seed's value (and interval), and the mean, min, max and standard deviation over seeds."""
     out = {}
     for key in per_seed[0]:
@@ -239,5 +239,5 @@ def seeds(seeds: Sequence[int] = SEEDS) -> dict:
     nb06 = [_notebook_06(setup, s) for s in seeds]
     questions, rag_right = setup[2], setup[4]
     return {"seeds": list(seeds), "full_lr": FULL_LR, "lora_lr": LORA_LR, "replay": REPLAY, "replay_pool": REPLAY_POOL,
-            "notebook_04": _spread(nb04), "notebook_06": _spread(nb06),
+            "notebook_04": spread(nb04), "notebook_06": spread(nb06),
             "notebook_06_rag_only": _by_type(rag_right, questions)}

@@ -11,17 +11,18 @@ that names its format and its source (GitHub, JupyterLab and the course site ren
 A source is a results file (`parametric`, `rag`, `finetune`, `hybrid`, `threshold`, `retrieval`: the shipped record
 results/shipped/NAME.json, read through ragft.results, properties included), `model` (the course model's
 models/course-model/benchmark.json) or a shipped benchmark curve (`store_scale`, `new_static`, `real_model`,
-`real_data`, `real_hybrid`, `real_raft`, `real_oos`: plain JSON in results/shipped/), then a path of keys ('*' takes
-every item, a number a list's item); two sources joined by ' - ', ' / ' or ' * ' are a difference, a ratio or a
-product, several joined by '; ' a list; a number stands for itself. `python -m ragft.course.quotes` rewrites every quoted number from
-the results; tests/test_quotes.py fails when one disagrees, so the tolerance is the format's own rounding. Design
-constants (60 training days, k = 4) are not measurements and carry no marker.
+`real_data`, `real_hybrid`, `real_raft`, `real_oos`, `real_seeds`: plain JSON in results/shipped/), then a path of
+keys ('*' takes every item, a number a list's item); two sources joined by ' - ', ' / ' or ' * ' are a difference, a
+ratio or a product, several joined by '; ' a list; a number stands for itself. `python -m ragft.course.quotes`
+rewrites every quoted number from the results; tests/test_quotes.py fails when one disagrees, so the tolerance is the
+format's own rounding. Design constants (60 training days, k = 4) are not measurements and carry no marker.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import statistics
 import sys
 from dataclasses import dataclass, is_dataclass
 from pathlib import Path
@@ -35,7 +36,8 @@ RECORDS: dict[str, type[Results]] = {r.NAME: r for r in (ParametricResults, Retr
                                                           FinetuneResults, ThresholdResults, HybridResults)}
 MODEL_BENCHMARK = Path("models/course-model/benchmark.json")
 # make bench's shipped curves (bench_scale, bench_static, bench)
-BENCH_CURVES = ("store_scale", "new_static", "real_model", "real_data", "real_hybrid", "real_raft", "real_oos")
+BENCH_CURVES = ("store_scale", "new_static", "real_model", "real_data", "real_hybrid", "real_raft", "real_oos",
+                "real_seeds")
 MARKER = re.compile(r"<!--q (\w+?)(\d*) (.+?)-->")
 NUMBER = r"-?\d[\d,]*(?:\.\d+)?"
 # format name -> (the text it stands for, just before the marker; how a value is written, given the digit suffix)
@@ -84,6 +86,9 @@ DERIVED: dict[str, Callable[[Any], Any]] = {
     "threshold.hybrid06_error": lambda r: _errors(r, _notebook06),
     "threshold.rag_today_measured": lambda r: next(row["measured"] for row in r.validation
                                                    if row["share"] == 1 and row["strategy"] == "RAG only"),
+    # make bench PART=real_seeds: the share of training runs whose probe change is beyond noise, per recipe ("of3")
+    **{f"real_seeds.{recipe}_beyond_noise": (lambda r, recipe=recipe: statistics.mean(
+        not kept for kept in r["within_noise"][recipe])) for recipe in ("replay", "no_replay")},
 }
 
 

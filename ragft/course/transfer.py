@@ -2,9 +2,9 @@
 (SmolLM2-135M-Instruct), each with its 95% interval, and whether the conclusion holds for both.
 
 The table is written from results/shipped (notebooks 01, 02, 04, 06 and 05, and `make bench PART=real_model`'s
-real_model.json, and real_data.json, real_hybrid.json and real_raft.json of the parts of the same names, shipped
-with `python -m ragft.course.bench real_model real_data real_hybrid real_raft --ship`) into the README and the syllabus
-(lessons/README.md), between the lines `<!-- transfer -->` and `<!-- /transfer -->`:
+real_model.json, and real_data.json, real_seeds.json, real_hybrid.json and real_raft.json of the parts of the same
+names, shipped with `python -m ragft.course.bench real_model real_data real_seeds real_hybrid real_raft --ship`) into
+the README and the syllabus (lessons/README.md), between the lines `<!-- transfer -->` and `<!-- /transfer -->`:
 
     python -m ragft.course.transfer      # after a new shipped run; tests/test_transfer.py fails when a table is stale
 
@@ -139,25 +139,7 @@ def rows(root: Path = ROOT) -> list[tuple[str, str, str, str]]:
                     "for the course model only" if fell["course"] else "not shown: the intervals overlap"))
     tuned = pct(f, "paraphrase_heldout_acc")
     if bench:
-        lora, before = bench["lora_new_facts_heldout"], bench["lora_new_facts_heldout_before"]
-        out.append(("Fine-tuning on paraphrases + QA puts a day's new facts in the weights (04, held-out wordings)",
-                    f"full fine-tuning, 150 steps: {tuned}",
-                    f"LoRA, {bench['lora_facts']} facts of day {bench['lora_day']}, {bench['lora_steps']} steps: "
-                    f"{100 * before['value']:.0f}% before → {_figure(lora)}",
-                    "yes: beyond noise (the intervals before and after part)" if _apart(before, lora) else
-                    "not shown: the intervals before and after overlap"))
-        before = bench["real_world_probe"]
-        change, lost = bench["real_world_probe_change"], bench["real_world_probe_change_no_replay"]
-        out.append(("Replay keeps old facts through fine-tuning (04, old facts held out of replay)",
-                    f"{pct(f, 'old_fact_acc_after_no_replay')} without, {pct(f, 'old_fact_acc_after_replay')} with",
-                    f"its real-world probe, {100 * before['value']:.0f}% before LoRA: with {bench['lora_replay']:.0%} "
-                    f"replay of its own answers {_figure(bench['real_world_probe_after_lora'])}, {_span(change)}; "
-                    f"without {_figure(bench['real_world_probe_after_lora_no_replay'])}, {_span(lost)}",
-                    ("yes: without replay the real model loses its own knowledge beyond noise, with replay it keeps it "
-                     "within noise") if change["within_noise"] and not lost["within_noise"] and lost["value"] < 0 else
-                    "in part: with replay it keeps its knowledge within noise, but without replay it loses none beyond "
-                    "noise either" if change["within_noise"] else
-                    "no: the real model's probe moves beyond noise even with replay"))
+        out += _lora_rows(f, bench, folder, tuned, pct)
     else:
         out += [("Fine-tuning on paraphrases + QA puts a day's new facts in the weights (04, held-out wordings)",
                  tuned, NOT_YET, "open: the real model's run is still to come")]
@@ -167,6 +149,65 @@ def rows(root: Path = ROOT) -> list[tuple[str, str, str, str]]:
     out.append(_threshold_row(folder))
     out.append(_oos_row(folder))
     return out
+
+
+def _runs(bench: dict, folder: Path, key: str) -> list[dict]:
+    """A LoRA figure of make bench PART=real_model (`key`) once per training run: make bench PART=real_seeds's
+    seeds when shipped ({value, interval, n} and, for a probe change, within_noise), else real_model's one run."""
+    seeds, _ = load_curve("real_seeds.json", "shipped", folder)
+    if not seeds:
+        return [bench[key]]
+    recipe = "no_replay" if key.endswith("_no_replay") else "replay"
+    runs = seeds["spread"][key]["per_seed"]
+    if key.startswith("real_world_probe_change"):
+        runs = [{**run, "within_noise": kept} for run, kept in zip(runs, seeds["within_noise"][recipe])]
+    return runs
+
+
+def _over(runs: list[dict], fmt=lambda v: f"{100 * v:.0f}%", tail: str = "") -> str:
+    """'' for one run; '; over 3 training seeds: 62% to 92%' and `tail` for several (the smallest and largest)."""
+    if len(runs) == 1:
+        return ""
+    low, high = (fmt(f(r["value"] for r in runs)) for f in (min, max))
+    return f"; over {len(runs)} training seeds: {low} to {high}{tail}"
+
+
+def _lora_rows(f: Results, bench: dict, folder: Path, tuned: str, pct) -> list[tuple[str, str, str, str]]:
+    """Notebook 04's two LoRA conclusions (new facts into the weights; replay against forgetting) beside make bench
+    PART=real_model's LoRA on SmolLM2, judged over every training run that make bench PART=real_seeds shipped: a
+    conclusion holds when it holds in each run, and the row says in how many it does."""
+    points = lambda v: f"{100 * v:+.0f}".replace("-", "−")  # noqa: E731
+    before, learned = bench["lora_new_facts_heldout_before"], _runs(bench, folder, "lora_new_facts_heldout")
+    apart = sum(_apart(before, run) for run in learned)
+    into = ("Fine-tuning on paraphrases + QA puts a day's new facts in the weights (04, held-out wordings)",
+            f"full fine-tuning, 150 steps: {tuned}",
+            f"LoRA, {bench['lora_facts']} facts of day {bench['lora_day']}, {bench['lora_steps']} steps: "
+            f"{100 * before['value']:.0f}% before → {_figure(bench['lora_new_facts_heldout'])}{_over(learned)}",
+            ("yes: beyond noise (the intervals before and after part)" + (" in every training run" if len(learned) > 1
+                                                                          else "")) if apart == len(learned) else
+            f"in part: the intervals before and after part in {apart} of {len(learned)} training runs" if apart else
+            "not shown: the intervals before and after overlap")
+    kept, lost = (_runs(bench, folder, f"real_world_probe_change{name}") for name in ("", "_no_replay"))
+    falls = lambda runs: sum(not r["within_noise"] and r["value"] < 0 for r in runs)  # noqa: E731
+    n, mean = len(kept), lambda runs: sum(r["value"] for r in runs) / len(runs)  # noqa: E731
+    replay = (f"its real-world probe, {100 * bench['real_world_probe']['value']:.0f}% before LoRA: with "
+              f"{bench['lora_replay']:.0%} replay of its own answers {_figure(bench['real_world_probe_after_lora'])}, "
+              f"{_span(bench['real_world_probe_change'])}"
+              f"{_over(kept, points, f' points, beyond noise in {falls(kept)} of {n}')}; without "
+              f"{_figure(bench['real_world_probe_after_lora_no_replay'])}, "
+              f"{_span(bench['real_world_probe_change_no_replay'])}"
+              f"{_over(lost, points, f' points, beyond noise in {falls(lost)} of {n}')}")
+    runs = f" in every training run ({n} seeds)" if n > 1 else ""
+    verdict = (f"yes: without replay the real model loses its own knowledge beyond noise, with replay it keeps it "
+               f"within noise{runs}" if falls(lost) == n and not falls(kept) else
+               f"in part: without replay the real model loses its own knowledge beyond noise{runs}; with replay it "
+               f"loses less ({points(mean(kept))} points on average against {points(mean(lost))}), but still beyond "
+               f"noise in {falls(kept)} of {n}" if falls(lost) == n and falls(kept) < n else
+               "no: the real model's probe falls beyond noise even with replay" if falls(kept) == n else
+               f"not shown: without replay the probe falls beyond noise in {falls(lost)} of {n} training runs only")
+    return [into, ("Replay keeps old facts through fine-tuning (04, old facts held out of replay)",
+                   f"{pct(f, 'old_fact_acc_after_no_replay')} without, {pct(f, 'old_fact_acc_after_replay')} with",
+                   replay, verdict)]
 
 
 def _data_row(f: Results, root: Path, folder: Path) -> tuple[str, str, str, str]:
