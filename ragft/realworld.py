@@ -1,5 +1,6 @@
 """A probe of real-world knowledge: 30 well-known facts with one-word answers, asked closed-book; and a separate set
-of general questions to replay while a real model fine-tunes, so that it keeps answering the real world.
+of general questions to replay while a real model fine-tunes, so that it forgets less of how to answer the real
+world (make bench PART=real_seeds measures how much less).
 
 A model pretrained on real text (SmolLM2) should know most of the probe; the course model, which has only ever
 read the course world, can know none. The answers are single words, so that exact match on the extracted
@@ -52,6 +53,6 @@ def probe_items() -> list[ReadingItem]:
 
 def self_distilled(reader, questions: Sequence[str] = REPLAY, max_new_tokens: int = 48) -> list[ReadingItem]:
     """The questions closed-book with the reader's own greedy answers, whole (not extracted), as targets: replaying
-    them keeps the model answering as it did before (self-distillation), without anyone writing an answer."""
+    them pulls the model back towards answering as it did before (self-distillation), without anyone writing one."""
     return [closed_book(q, a) for q, a in zip(questions, reader.generate([reader.prompt(q) for q in questions],
                                                                           max_new_tokens=max_new_tokens))]

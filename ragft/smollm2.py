@@ -50,8 +50,10 @@ CACHE_VARIABLE = "RAGFT_CACHE"
 #   0.5     5e-3  32 (kit)     0.54 [0.33, 0.75]  -                  0.73 [0.56, 0.86]  -0.07 [-0.23, 0.10]
 #   0.5     5e-3  48 (kit)     0.62 [0.38, 0.83]  -                  0.83 [0.66, 0.93]  +0.03 [-0.07, 0.13]  <- chosen
 #   (* stopped by a time cap; kit: `bench.lora_figures`.) Without replay the model learns to answer every question
-# with a bare value ('1' to a capital); its own sentences replayed keep the probe (half of each batch; a quarter is
-# not enough at 5e-3), and the new facts then need more steps, each seeing half as many of them. 32 steps took 295 s
+# with a bare value ('1' to a capital); its own sentences replayed keep the probe in this run (half of each batch; a
+# quarter is not enough at 5e-3), and the new facts then need more steps, each seeing half as many of them. Over
+# training seeds 0-2 (make bench PART=real_seeds, after the choice) the probe still fell beyond noise in 2 of 3 runs:
+# replay reduces the forgetting, it does not prevent it. 32 steps took 295 s
 # with the CPU nearly to itself (~9 s a step); 48 took 645 s under load.
 LORA_DAY = 61
 LORA_FACTS = 12

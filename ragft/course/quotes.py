@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import re
-import statistics
 import sys
 from dataclasses import dataclass, is_dataclass
 from pathlib import Path
@@ -80,15 +79,23 @@ def _notebook06(row: dict) -> bool:
 
 
 # Values the prose quotes that are a summary of a record's rows rather than one of its fields.
+def probe_falls(runs: list[dict]) -> int:
+    """How many training runs' probe changes ({value, within_noise}) are falls beyond noise (a rise is no loss)."""
+    return sum(not run["within_noise"] and run["value"] < 0 for run in runs)
+
+
 DERIVED: dict[str, Callable[[Any], Any]] = {
     "threshold.static_error": lambda r: _errors(r, lambda row: row["share"] == 0),
     "threshold.today_error": lambda r: _errors(r, lambda row: row["share"] == 1 and not _notebook06(row)),
     "threshold.hybrid06_error": lambda r: _errors(r, _notebook06),
     "threshold.rag_today_measured": lambda r: next(row["measured"] for row in r.validation
                                                    if row["share"] == 1 and row["strategy"] == "RAG only"),
-    # make bench PART=real_seeds: the share of training runs whose probe change is beyond noise, per recipe ("of3")
-    **{f"real_seeds.{recipe}_beyond_noise": (lambda r, recipe=recipe: statistics.mean(
-        not kept for kept in r["within_noise"][recipe])) for recipe in ("replay", "no_replay")},
+    # make bench PART=real_seeds: its training runs, and per recipe how many of them lose the probe beyond noise
+    "real_seeds.runs": lambda r: len(r["seeds"]),
+    **{f"real_seeds.{recipe}_falls": (lambda r, recipe=recipe, name=name: probe_falls(
+        [{**run, "within_noise": kept} for run, kept in zip(r["spread"][f"real_world_probe_change{name}"]["per_seed"],
+                                                            r["within_noise"][recipe], strict=True)]))
+       for recipe, name in (("replay", ""), ("no_replay", "_no_replay"))},
 }
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from ragft import ROOT
-from ragft.course.quotes import value
+from ragft.course.quotes import probe_falls, value
 from ragft.evaluate import Difference
 from ragft.results import (FinetuneResults, HybridResults, ParametricResults, Results, RetrievalResults,
                            ThresholdResults, load_curve)
@@ -151,60 +151,65 @@ def rows(root: Path = ROOT) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def _runs(bench: dict, folder: Path, key: str) -> list[dict]:
+def _runs(bench: dict, seeds: dict | None, key: str) -> list[dict]:
     """A LoRA figure of make bench PART=real_model (`key`) once per training run: make bench PART=real_seeds's
-    seeds when shipped ({value, interval, n} and, for a probe change, within_noise), else real_model's one run."""
-    seeds, _ = load_curve("real_seeds.json", "shipped", folder)
+    `seeds` when shipped ({value, interval, n} and, for a probe change, within_noise), else real_model's one run."""
     if not seeds:
         return [bench[key]]
     recipe = "no_replay" if key.endswith("_no_replay") else "replay"
     runs = seeds["spread"][key]["per_seed"]
     if key.startswith("real_world_probe_change"):
-        runs = [{**run, "within_noise": kept} for run, kept in zip(runs, seeds["within_noise"][recipe])]
+        runs = [{**run, "within_noise": kept} for run, kept in zip(runs, seeds["within_noise"][recipe], strict=True)]
     return runs
-
-
-def _over(runs: list[dict], fmt=lambda v: f"{100 * v:.0f}%", tail: str = "") -> str:
-    """'' for one run; '; over 3 training seeds: 62% to 92%' and `tail` for several (the smallest and largest)."""
-    if len(runs) == 1:
-        return ""
-    low, high = (fmt(f(r["value"] for r in runs)) for f in (min, max))
-    return f"; over {len(runs)} training seeds: {low} to {high}{tail}"
 
 
 def _lora_rows(f: Results, bench: dict, folder: Path, tuned: str, pct) -> list[tuple[str, str, str, str]]:
     """Notebook 04's two LoRA conclusions (new facts into the weights; replay against forgetting) beside make bench
-    PART=real_model's LoRA on SmolLM2, judged over every training run that make bench PART=real_seeds shipped: a
-    conclusion holds when it holds in each run, and the row says in how many it does."""
+    PART=real_model's LoRA on SmolLM2 (training seed 0), judged over every training run that make bench
+    PART=real_seeds shipped: a conclusion holds when it holds in each run, and the row says in how many it does."""
+    seeds, _ = load_curve("real_seeds.json", "shipped", folder)
+    label = "" if not seeds else f"training seeds {', '.join(map(str, seeds['seeds']))}: "
+    seed0 = "" if not seeds else "seed 0: "
     points = lambda v: f"{100 * v:+.0f}".replace("-", "−")  # noqa: E731
-    before, learned = bench["lora_new_facts_heldout_before"], _runs(bench, folder, "lora_new_facts_heldout")
-    apart = sum(_apart(before, run) for run in learned)
+    before, learned = bench["lora_new_facts_heldout_before"], _runs(bench, seeds, "lora_new_facts_heldout")
+    apart, n = sum(_apart(before, run) for run in learned), len(learned)
+    low, high = (f(r["value"] for r in learned) for f in (min, max))
     into = ("Fine-tuning on paraphrases + QA puts a day's new facts in the weights (04, held-out wordings)",
             f"full fine-tuning, 150 steps: {tuned}",
             f"LoRA, {bench['lora_facts']} facts of day {bench['lora_day']}, {bench['lora_steps']} steps: "
-            f"{100 * before['value']:.0f}% before → {_figure(bench['lora_new_facts_heldout'])}{_over(learned)}",
-            ("yes: beyond noise (the intervals before and after part)" + (" in every training run" if len(learned) > 1
-                                                                          else "")) if apart == len(learned) else
-            f"in part: the intervals before and after part in {apart} of {len(learned)} training runs" if apart else
+            f"{100 * before['value']:.0f}% before → {seed0}{_figure(bench['lora_new_facts_heldout'])}"
+            + (f"; {label}{100 * low:.0f}% to {100 * high:.0f}%" if seeds else ""),
+            ("yes: beyond noise (the intervals before and after part)" + (f" in every training run ({n} seeds)"
+                                                                          if seeds else "")) if apart == n else
+            f"in part: the intervals before and after part in {apart} of {n} training runs" if apart else
             "not shown: the intervals before and after overlap")
-    kept, lost = (_runs(bench, folder, f"real_world_probe_change{name}") for name in ("", "_no_replay"))
-    falls = lambda runs: sum(not r["within_noise"] and r["value"] < 0 for r in runs)  # noqa: E731
-    n, mean = len(kept), lambda runs: sum(r["value"] for r in runs) / len(runs)  # noqa: E731
-    replay = (f"its real-world probe, {100 * bench['real_world_probe']['value']:.0f}% before LoRA: with "
+    kept, lost = (_runs(bench, seeds, f"real_world_probe_change{name}") for name in ("", "_no_replay"))
+    mean = lambda runs: sum(r["value"] for r in runs) / len(runs)  # noqa: E731
+
+    def spread(runs: list[dict]) -> str:
+        low, high = (points(f(r["value"] for r in runs)) for f in (min, max))
+        return f"{low} to {high} points, a fall beyond noise in {probe_falls(runs)} of {len(runs)}"
+
+    replay = (f"its real-world probe, {100 * bench['real_world_probe']['value']:.0f}% before LoRA. "
+              f"{seed0.capitalize()}with "
               f"{bench['lora_replay']:.0%} replay of its own answers {_figure(bench['real_world_probe_after_lora'])}, "
-              f"{_span(bench['real_world_probe_change'])}"
-              f"{_over(kept, points, f' points, beyond noise in {falls(kept)} of {n}')}; without "
+              f"{_span(bench['real_world_probe_change'])}; without "
               f"{_figure(bench['real_world_probe_after_lora_no_replay'])}, "
               f"{_span(bench['real_world_probe_change_no_replay'])}"
-              f"{_over(lost, points, f' points, beyond noise in {falls(lost)} of {n}')}")
-    runs = f" in every training run ({n} seeds)" if n > 1 else ""
+              + (f". {label[0].upper()}{label[1:]}with replay {spread(kept)}; without {spread(lost)}" if seeds else ""))
+    every = f" in every training run ({n} seeds)" if seeds else ""
+    on_average = (f"it loses less on average ({points(mean(kept))} points against {points(mean(lost))})"
+                  if mean(kept) > mean(lost) else
+                  f"it loses as much or more on average ({points(mean(kept))} points against {points(mean(lost))})")
     verdict = (f"yes: without replay the real model loses its own knowledge beyond noise, with replay it keeps it "
-               f"within noise{runs}" if falls(lost) == n and not falls(kept) else
-               f"in part: without replay the real model loses its own knowledge beyond noise{runs}; with replay it "
-               f"loses less ({points(mean(kept))} points on average against {points(mean(lost))}), but still beyond "
-               f"noise in {falls(kept)} of {n}" if falls(lost) == n and falls(kept) < n else
-               "no: the real model's probe falls beyond noise even with replay" if falls(kept) == n else
-               f"not shown: without replay the probe falls beyond noise in {falls(lost)} of {n} training runs only")
+               f"within noise{every}" if probe_falls(lost) == n and not probe_falls(kept) else
+               f"in part: without replay the real model loses its own knowledge beyond noise{every}; with replay "
+               f"{on_average}, and its probe still falls beyond noise in {probe_falls(kept)} of {n}"
+               if probe_falls(lost) == n and probe_falls(kept) < n else
+               f"no: the real model's probe falls beyond noise even with replay{every}" if probe_falls(kept) == n else
+               "not shown: without replay the probe does not fall beyond noise" if n == 1 else
+               f"not shown: without replay the probe falls beyond noise in only {probe_falls(lost)} of {n} training "
+               f"runs (with replay in {probe_falls(kept)})")
     return [into, ("Replay keeps old facts through fine-tuning (04, old facts held out of replay)",
                    f"{pct(f, 'old_fact_acc_after_no_replay')} without, {pct(f, 'old_fact_acc_after_replay')} with",
                    replay, verdict)]
