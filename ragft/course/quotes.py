@@ -79,6 +79,13 @@ def _notebook06(row: dict) -> bool:
 
 
 # Values the prose quotes that are a summary of a record's rows rather than one of its fields.
+def probe_runs(seeds: dict, recipe: str) -> list[dict]:
+    """make bench PART=real_seeds's probe change per training run for a recipe ("replay" or "no_replay"): each
+    seed's {value, interval, n} with its within_noise verdict."""
+    runs = seeds["spread"]["real_world_probe_change" + ("" if recipe == "replay" else f"_{recipe}")]["per_seed"]
+    return [{**run, "within_noise": kept} for run, kept in zip(runs, seeds["within_noise"][recipe], strict=True)]
+
+
 def probe_falls(runs: list[dict]) -> int:
     """How many training runs' probe changes ({value, within_noise}) are falls beyond noise (a rise is no loss)."""
     return sum(not run["within_noise"] and run["value"] < 0 for run in runs)
@@ -92,10 +99,8 @@ DERIVED: dict[str, Callable[[Any], Any]] = {
                                                    if row["share"] == 1 and row["strategy"] == "RAG only"),
     # make bench PART=real_seeds: its training runs, and per recipe how many of them lose the probe beyond noise
     "real_seeds.runs": lambda r: len(r["seeds"]),
-    **{f"real_seeds.{recipe}_falls": (lambda r, recipe=recipe, name=name: probe_falls(
-        [{**run, "within_noise": kept} for run, kept in zip(r["spread"][f"real_world_probe_change{name}"]["per_seed"],
-                                                            r["within_noise"][recipe], strict=True)]))
-       for recipe, name in (("replay", ""), ("no_replay", "_no_replay"))},
+    **{f"real_seeds.{recipe}_falls": (lambda r, recipe=recipe: probe_falls(probe_runs(r, recipe)))
+       for recipe in ("replay", "no_replay")},
 }
 
 

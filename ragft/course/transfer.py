@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from ragft import ROOT
-from ragft.course.quotes import probe_falls, value
+from ragft.course.quotes import probe_falls, probe_runs, value
 from ragft.evaluate import Difference
 from ragft.results import (FinetuneResults, HybridResults, ParametricResults, Results, RetrievalResults,
                            ThresholdResults, load_curve)
@@ -156,11 +156,9 @@ def _runs(bench: dict, seeds: dict | None, key: str) -> list[dict]:
     `seeds` when shipped ({value, interval, n} and, for a probe change, within_noise), else real_model's one run."""
     if not seeds:
         return [bench[key]]
-    recipe = "no_replay" if key.endswith("_no_replay") else "replay"
-    runs = seeds["spread"][key]["per_seed"]
     if key.startswith("real_world_probe_change"):
-        runs = [{**run, "within_noise": kept} for run, kept in zip(runs, seeds["within_noise"][recipe], strict=True)]
-    return runs
+        return probe_runs(seeds, "no_replay" if key.endswith("_no_replay") else "replay")
+    return seeds["spread"][key]["per_seed"]
 
 
 def _lora_rows(f: Results, bench: dict, folder: Path, tuned: str, pct) -> list[tuple[str, str, str, str]]:
@@ -168,7 +166,7 @@ def _lora_rows(f: Results, bench: dict, folder: Path, tuned: str, pct) -> list[t
     PART=real_model's LoRA on SmolLM2 (training seed 0), judged over every training run that make bench
     PART=real_seeds shipped: a conclusion holds when it holds in each run, and the row says in how many it does."""
     seeds, _ = load_curve("real_seeds.json", "shipped", folder)
-    label = "" if not seeds else f"training seeds {', '.join(map(str, seeds['seeds']))}: "
+    label = "" if not seeds else f"training seeds {', '.join(map(str, seeds['seeds']))}"
     seed0 = "" if not seeds else "seed 0: "
     points = lambda v: f"{100 * v:+.0f}".replace("-", "−")  # noqa: E731
     before, learned = bench["lora_new_facts_heldout_before"], _runs(bench, seeds, "lora_new_facts_heldout")
@@ -178,7 +176,7 @@ def _lora_rows(f: Results, bench: dict, folder: Path, tuned: str, pct) -> list[t
             f"full fine-tuning, 150 steps: {tuned}",
             f"LoRA, {bench['lora_facts']} facts of day {bench['lora_day']}, {bench['lora_steps']} steps: "
             f"{100 * before['value']:.0f}% before → {seed0}{_figure(bench['lora_new_facts_heldout'])}"
-            + (f"; {label}{100 * low:.0f}% to {100 * high:.0f}%" if seeds else ""),
+            + (f"; {label}: {100 * low:.0f}% to {100 * high:.0f}%" if seeds else ""),
             ("yes: beyond noise (the intervals before and after part)" + (f" in every training run ({n} seeds)"
                                                                           if seeds else "")) if apart == n else
             f"in part: the intervals before and after part in {apart} of {n} training runs" if apart else
@@ -196,7 +194,7 @@ def _lora_rows(f: Results, bench: dict, folder: Path, tuned: str, pct) -> list[t
               f"{_span(bench['real_world_probe_change'])}; without "
               f"{_figure(bench['real_world_probe_after_lora_no_replay'])}, "
               f"{_span(bench['real_world_probe_change_no_replay'])}"
-              + (f". {label[0].upper()}{label[1:]}with replay {spread(kept)}; without {spread(lost)}" if seeds else ""))
+              + (f". {label.capitalize()}: with replay {spread(kept)}; without {spread(lost)}" if seeds else ""))
     every = f" in every training run ({n} seeds)" if seeds else ""
     on_average = (f"it loses less on average ({points(mean(kept))} points against {points(mean(lost))})"
                   if mean(kept) > mean(lost) else
