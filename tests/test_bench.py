@@ -179,11 +179,51 @@ def test_real_seeds_trains_each_seed_and_keeps_each_runs_verdict(monkeypatch):
     monkeypatch.setattr(smollm2, "learn_facts", learn)
     monkeypatch.setattr("ragft.readers.load_reader", lambda setting: Stub(24))
     out = bench_real.lora_seeds((0, 2))
-    assert seen == [(0, smollm2.LORA_REPLAY), (0, 0.0), (2, smollm2.LORA_REPLAY), (2, 0.0)]
+    replay = smollm2.LORA_REPLAY      # each seed: the recipe, without replay, then the recipe on the sealed day
+    assert seen == [(0, replay), (0, 0.0), (0, replay), (2, replay), (2, 0.0), (2, replay)]
     assert out["seeds"] == [0, 2] and out["lora_steps"] == smollm2.LORA_STEPS
     assert [r["value"] for r in out["spread"]["lora_new_facts_heldout"]["per_seed"]] == [1.0, 0.1667]
     assert out["within_noise"] == {"replay": [True, False], "no_replay": [False, False]}
     assert out["spread"]["real_world_probe_change"]["min"] == -0.6667
+    assert out["sealed"]["within_noise"] == [True, False] and out["sealed"]["lora_seconds"] == [1.0, 1.0]
+    assert [r["value"] for r in out["sealed"]["spread"]["sealed_new_facts"]["per_seed"]] == [1.0, 0.1667]
+
+
+def test_the_sealed_lora_check_trains_and_asks_the_sealed_days_facts_in_sealed_wordings_only(monkeypatch):
+    """sealed_lora: the recipe with replay on the first LORA_FACTS facts of the first sealed day, asked in the
+    sealed wordings only (none of the train or held-out ones), before and after."""
+    from ragft import finetune, smollm2
+    from ragft.course import bench_real
+    from ragft.evaluate import Estimate
+    from ragft.reading import closed_book_items
+    from ragft.world import World, sealed
+
+    trained, scored = [], []
+
+    class Stub:
+        def correct(self, items):
+            return [True] * len(items)
+
+        def score(self, items, seed=0):
+            scored.append(items)
+            return Estimate(0.5, 0.25, 0.75, len(items))
+
+    def learn(reader, world, facts, cfg, progress=False):
+        trained.append((list(facts), cfg))
+        return finetune.FinetuneResult(reader=Stub(), config=cfg, seconds=2.0, steps=cfg.steps)
+
+    monkeypatch.setattr(smollm2, "learn_facts", learn)
+    out = bench_real.sealed_lora(Stub(), train_seed=3)
+    (facts, cfg), = trained
+    assert len(facts) == smollm2.LORA_FACTS and {f.day for f in facts} == {sealed.SEALED_DAYS[0]}
+    assert (cfg.seed, cfg.replay, cfg.lr, cfg.steps) == (3, smollm2.LORA_REPLAY, smollm2.LORA_LR, smollm2.LORA_STEPS)
+    before, after = scored
+    assert before == after and {it.fact for it in after} == {f.id for f in facts}
+    with sealed.unsealed():
+        dev = {it.question for split in ("train", "heldout") for it in closed_book_items(World(seed=0), facts, split)}
+    assert len(after) == 3 * len(facts) and not {it.question for it in after} & dev
+    assert out["sealed_new_facts"]["n"] == len(after) and out["seconds"] == 2.0
+    assert out["real_world_probe_change_sealed_lora"]["within_noise"]
 
 
 def test_the_shipped_real_seeds_seed_0_is_the_real_model_run_again():

@@ -217,5 +217,31 @@ def test_the_data_form_row_follows_the_real_models_paired_difference(tmp_path):
     assert course_gains  # the shipped course model: raw 19% against paraphrases 78%, intervals apart
     row = data_row(_data_copy(tmp_path / "b", {"value": 0.25, "interval": [-0.08, 0.54], "within_noise": True}))
     assert row[3].startswith("not shown on the real model") and "on 24 questions" in row[3]
+    assert "from raw statements alone it answers 50% [30–70%], n 24, within noise" in row[3]   # _data_copy's raw
     assert "+25 points [−8, +54]" in row[2] and "12 vs 108 examples" in row[2]
     assert data_row(_data_copy(tmp_path / "c", None))[2] == transfer.NOT_YET
+
+
+def test_the_new_facts_row_adds_the_sealed_day_and_counts_its_runs_apart(tmp_path):
+    """real_seeds' sealed check (the recipe on a sealed day's facts, asked in the sealed wordings) joins the row: its
+    range over runs, and in how many runs its intervals before and after part."""
+    def sealed_copy(folder, after: list[tuple[float, float, float]]):
+        shutil.copytree(ROOT / "results" / "shipped", folder / "results" / "shipped")
+        path = folder / "results" / "shipped" / "real_seeds.json"
+        data = json.loads(path.read_text())
+        zero = {"value": 0.0, "interval": [0.0, 0.1], "n": 36}
+        data["spread"]["lora_new_facts_heldout"]["per_seed"] = [{"value": 0.9, "interval": [0.8, 1.0], "n": 24}] * 3
+        data["sealed"] = {"day": 9999, "within_noise": [True] * len(after), "lora_seconds": [1.0] * len(after),
+                          "spread": {"sealed_new_facts_before": {"per_seed": [zero] * len(after)},
+                                     "sealed_new_facts": {"per_seed": [{"value": v, "interval": [lo, hi], "n": 36}
+                                                                       for v, lo, hi in after]}}}
+        path.write_text(json.dumps(data))
+        return next(r for r in transfer.rows(folder) if r[0].startswith("Fine-tuning on paraphrases"))
+
+    every = sealed_copy(tmp_path / "a", [(0.5, 0.3, 0.7), (0.9, 0.8, 1.0), (0.6, 0.4, 0.8)])
+    assert "; the same recipe on a sealed day's 12 facts (sealed wordings, n 36): 50% to 90%" in every[2]
+    assert every[3] == ("yes: beyond noise (the intervals before and after part) in every training run (3 seeds), "
+                        "and on the sealed day in every run")
+    some = sealed_copy(tmp_path / "b", [(0.05, 0.0, 0.2), (0.9, 0.8, 1.0), (0.6, 0.4, 0.8)])
+    assert some[3].startswith("yes: beyond noise") and some[3].endswith(", and on the sealed day in 2 of 3")
+    assert "sealed" not in _replay_row(tmp_path / "b")[2]

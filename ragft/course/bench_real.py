@@ -5,7 +5,7 @@ and as a RAFT-trained reader.
     python -m ragft.course.bench real_raft            # results/real_raft.json (~20 min)
     python -m ragft.course.bench real_oos             # results/real_oos.json (~15 min)
     python -m ragft.course.bench real_data            # results/benchmark.json only (~12 min)
-    python -m ragft.course.bench real_seeds           # results/real_seeds.json (~18 min)
+    python -m ragft.course.bench real_seeds           # results/real_seeds.json (~41 min)
     python -m ragft.course.bench real_hybrid real_raft --ship   # also results/shipped/ (the kit's)
 
 **real_hybrid** (`hybrid`): notebook 06's 6.1 on the real model. The world of notebook 06 (World(seed=0), today is
@@ -36,8 +36,8 @@ predicted by `ragft.threshold` from the shipped unit numbers (`oos_scenario`) be
 
 **real_raft** (`raft`): notebook 06's 6.2 on the real model. RAFT_EXAMPLES reading exercises from the training days
 (`hybrid.raft_examples`: a dated question, its gold report among 0-4 look-alikes; no gold-absent or static items,
-which the issue's reading targets do not ask), LoRA at the real_model part's settings for RAFT_STEPS steps, half of
-each batch replaying the model's own answers to general questions. Asked before and after on the real_model part's
+which the issue's reading targets do not ask), LoRA at the real_model part's settings but RAFT_LR for RAFT_STEPS
+steps, half of each batch replaying the model's own answers to general questions. Asked before and after on the real_model part's
 items (dev split: unseen days, held-out wordings, gold alone / + 2 / + 4 look-alikes, n N each), on the real-world
 probe (forgetting) and the course world closed-book; and, as final figures, on the sealed split with 4 look-alikes
 (`reading.sealed_sets`, read after training only). Differences after - before are paired.
@@ -52,7 +52,8 @@ closed-book, and paraphrase minus raw paired over the same items.
 once per training seed of `bench_seeds.SEEDS`. Only the training's seed changes (batch order, LoRA's initial
 adapters): the facts, the questions and the model's replayed answers stay the same, so the spread is the training's
 own, which the intervals of one run (over questions) leave out. Seed 0 is the real_model part's run again, and must
-come out the same.
+come out the same. Beside each, the recipe with replay on the first sealed day's facts, asked in the sealed wordings
+(`sealed_lora`): the recipe was chosen on day 61's figures, and these were read only after it was fixed.
 
 Nothing is tuned here: every setting is the real_model part's (chosen on the dev day); RAFT_EXAMPLES and RAFT_STEPS
 were set once, before any run, to fit a bench part's time (one run of ~15 min training), and not changed after it.
@@ -66,11 +67,12 @@ import numpy as np
 
 from ragft.course.bench_seeds import SEEDS
 
-FACTS = 12        # static facts and today's facts each: smollm2.LORA_FACTS, what its 48 LoRA steps were set for
+FACTS = 12        # static facts and today's facts each: smollm2.LORA_FACTS, what its LoRA steps were set for
 DAYS_KEPT = 7     # notebook 06's store: the static pages and the last week of reports
 MIX = 200         # questions in a mix, as notebook 06
 RAFT_EXAMPLES = 600   # reading exercises for real_raft (training days only)
 RAFT_STEPS = 40       # of smollm2.LORA_BATCH: each exercise seen about half a time
+RAFT_LR = 5e-3        # the real_model recipe's lr when RAFT was run (it moved to 3e-3 after; RAFT was not re-run)
 N = 40                # items a reading figure, as make bench PART=real_model
 OOS_DAY = 75          # notebook 05's out-of-sample day: no unit number of either model was measured on it
 OOS_DAYS_KEPT = 30    # and its store: a month of reports, where SmolLM2's RAG was measured at a week
@@ -245,7 +247,7 @@ def raft(seed: int = 0) -> dict:
     smol = load_reader("smollm2")
     exercises = raft_examples(world, range(1, lm.TRAINING_DAYS + 1), n=RAFT_EXAMPLES, max_distractors=4,
                               p_no_gold=0.0, p_static=0.0, seed=seed)
-    cfg = dataclasses.replace(smollm2.lora_config(), steps=RAFT_STEPS)
+    cfg = dataclasses.replace(smollm2.lora_config(), steps=RAFT_STEPS, lr=RAFT_LR)
     trained = train_on(smol, exercises, cfg, self_distilled(smol), progress=True, desc="RAFT LoRA on SmolLM2")
     dev = eval_sets(World(seed=0), "heldout", seed)
     items = {"closed_book_course_world": subsample(dev["closed_book_static"], N, seed), "real_world_probe": probe_items(),
@@ -290,19 +292,51 @@ def data_forms(seed: int = 0) -> dict:
             **out, "paraphrase_minus_raw": {**figure(change), "within_noise": bool(change.within_noise)}}
 
 
+def sealed_lora(reader, train_seed: int = 0, seed: int = 0) -> dict:
+    """The real_model part's LoRA recipe (with replay) applied to the first smollm2.LORA_FACTS facts of the first
+    sealed day, asked in the sealed wordings (`reading.sealed_facts`, `sealed_sets`: read after the recipe was fixed,
+    never by a choice): the new facts before and after, the real-world probe after and its paired change (the probe
+    is the dev one: the recipe was chosen on it)."""
+    from dataclasses import replace
+
+    from ragft import smollm2
+    from ragft.course.bench_seeds import figure
+    from ragft.evaluate import compare, estimate
+    from ragft.reading import sealed_facts, sealed_sets
+    from ragft.realworld import probe_items
+    from ragft.world import World
+
+    world = World(seed=0)
+    facts = sealed_facts(world)[:smollm2.LORA_FACTS]
+    ids = {f.id for f in facts}
+    asked = [it for it in sealed_sets(world, ks=(), seed=seed)["closed_book_unseen_day"] if it.fact in ids]
+    probe_before = reader.correct(probe_items())
+    result = smollm2.learn_facts(reader, world, facts, replace(smollm2.lora_config(), seed=train_seed))
+    probe_after = result.reader.correct(probe_items())
+    change = compare(probe_before, probe_after, seed=seed)
+    return {"sealed_new_facts_before": figure(reader.score(asked, seed)),
+            "sealed_new_facts": figure(result.reader.score(asked, seed)),
+            "real_world_probe_after_sealed_lora": figure(estimate(probe_after)),
+            "real_world_probe_change_sealed_lora": {**figure(change), "within_noise": change.within_noise},
+            "seconds": round(result.seconds, 1)}
+
+
 def lora_seeds(seeds: tuple[int, ...] = SEEDS) -> dict:
     """The figures: `spread` (bench_seeds.spread: per figure each seed's value and interval, the mean, min, max and
     standard deviation), `within_noise` (per recipe, whether each seed's probe change is within noise), the
-    recipe's settings and each run's LoRA seconds."""
+    recipe's settings and each run's LoRA seconds; `sealed`: the recipe with replay on the sealed day
+    (`sealed_lora`), per seed, as `spread` and `within_noise`."""
     from ragft.course.bench import lora_figures
     from ragft.course.bench_seeds import spread
     from ragft.readers import load_reader
+    from ragft.world import sealed
 
     smol = load_reader("smollm2")
-    runs = []
+    runs, sealed_runs = [], []
     for seed in seeds:
         start = time.perf_counter()
         runs.append(lora_figures(smol, train_seed=seed))
+        sealed_runs.append(sealed_lora(smol, train_seed=seed))
         print(f"  training seed {seed}: {time.perf_counter() - start:.0f} s", flush=True)
     first = runs[0]
     return {"model": "SmolLM2-135M-Instruct (Q4_1 GGUF, float32)", "seeds": list(seeds),
@@ -312,4 +346,9 @@ def lora_seeds(seeds: tuple[int, ...] = SEEDS) -> dict:
             "within_noise": {recipe: [bool(run[f"real_world_probe_change{name}"]["within_noise"]) for run in runs]
                              for recipe, name in (("replay", ""), ("no_replay", "_no_replay"))},
             "lora_seconds": {recipe: [run[f"lora{name}_seconds"] for run in runs]
-                             for recipe, name in (("replay", ""), ("no_replay", "_no_replay"))}}
+                             for recipe, name in (("replay", ""), ("no_replay", "_no_replay"))},
+            "sealed": {"day": sealed.SEALED_DAYS[0],
+                       "spread": spread([{k: v for k, v in run.items() if isinstance(v, dict)} for run in sealed_runs]),
+                       "within_noise": [bool(run["real_world_probe_change_sealed_lora"]["within_noise"])
+                                        for run in sealed_runs],
+                       "lora_seconds": [run["seconds"] for run in sealed_runs]}}

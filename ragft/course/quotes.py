@@ -80,10 +80,16 @@ def _notebook06(row: dict) -> bool:
 
 # Values the prose quotes that are a summary of a record's rows rather than one of its fields.
 def probe_runs(seeds: dict, recipe: str) -> list[dict]:
-    """make bench PART=real_seeds's probe change per training run for a recipe ("replay" or "no_replay"): each
-    seed's {value, interval, n} with its within_noise verdict."""
-    runs = seeds["spread"]["real_world_probe_change" + ("" if recipe == "replay" else f"_{recipe}")]["per_seed"]
-    return [{**run, "within_noise": kept} for run, kept in zip(runs, seeds["within_noise"][recipe], strict=True)]
+    """make bench PART=real_seeds's probe change per training run for a recipe ("replay", "no_replay", or "sealed":
+    the recipe with replay on the sealed day's facts): each seed's {value, interval, n} with its within_noise
+    verdict."""
+    if recipe == "sealed":
+        part = seeds["sealed"]
+        runs, kept = part["spread"]["real_world_probe_change_sealed_lora"]["per_seed"], part["within_noise"]
+    else:
+        runs = seeds["spread"]["real_world_probe_change" + ("" if recipe == "replay" else f"_{recipe}")]["per_seed"]
+        kept = seeds["within_noise"][recipe]
+    return [{**run, "within_noise": k} for run, k in zip(runs, kept, strict=True)]
 
 
 def probe_falls(runs: list[dict]) -> int:
@@ -97,10 +103,13 @@ DERIVED: dict[str, Callable[[Any], Any]] = {
     "threshold.hybrid06_error": lambda r: _errors(r, _notebook06),
     "threshold.rag_today_measured": lambda r: next(row["measured"] for row in r.validation
                                                    if row["share"] == 1 and row["strategy"] == "RAG only"),
+    # notebook 05's presets on SmolLM2's numbers: the thresholds that come (a share), and how many never come
+    "threshold.crossing_real": lambda r: [p["threshold"] for p in r.presets_real.values() if p["threshold"] is not None],
+    "threshold.never_real": lambda r: sum(p["threshold"] is None for p in r.presets_real.values()),
     # make bench PART=real_seeds: its training runs, and per recipe how many of them lose the probe beyond noise
     "real_seeds.runs": lambda r: len(r["seeds"]),
     **{f"real_seeds.{recipe}_falls": (lambda r, recipe=recipe: probe_falls(probe_runs(r, recipe)))
-       for recipe in ("replay", "no_replay")},
+       for recipe in ("replay", "no_replay", "sealed")},
 }
 
 

@@ -58,6 +58,12 @@ def _figure(fig: dict) -> str:
     return f"{100 * fig['value']:.0f}% [{100 * low:.0f}–{100 * high:.0f}%], n {fig['n']}"
 
 
+def _range(runs: list[dict]) -> str:
+    """The accuracies of several runs ({value}) as '62% to 92%', or '100% in each' when they are the same."""
+    low, high = (f"{100 * f(r['value'] for r in runs):.0f}%" for f in (min, max))
+    return f"{low} in each" if low == high else f"{low} to {high}"
+
+
 def _apart(a: dict, b: dict) -> bool:
     """Two figures measured on different items whose 95% intervals do not overlap: a difference beyond noise (the
     conservative reading; a paired difference can be beyond noise with overlapping intervals)."""
@@ -171,14 +177,22 @@ def _lora_rows(f: Results, bench: dict, folder: Path, tuned: str, pct) -> list[t
     points = lambda v: f"{100 * v:+.0f}".replace("-", "−")  # noqa: E731
     before, learned = bench["lora_new_facts_heldout_before"], _runs(bench, seeds, "lora_new_facts_heldout")
     apart, n = sum(_apart(before, run) for run in learned), len(learned)
-    low, high = (f(r["value"] for r in learned) for f in (min, max))
+    sealed = (seeds or {}).get("sealed")   # the recipe again on a sealed day's facts, in the sealed wordings
+    if sealed:
+        figures = sealed["spread"]
+        sealed_runs = figures["sealed_new_facts"]["per_seed"]
+        sealed_apart = sum(_apart(b, a) for b, a in zip(figures["sealed_new_facts_before"]["per_seed"], sealed_runs))
     into = ("Fine-tuning on paraphrases + QA puts a day's new facts in the weights (04, held-out wordings)",
             f"full fine-tuning, 150 steps: {tuned}",
             f"LoRA, {bench['lora_facts']} facts of day {bench['lora_day']}, {bench['lora_steps']} steps: "
             f"{100 * before['value']:.0f}% before → {seed0}{_figure(bench['lora_new_facts_heldout'])}"
-            + (f"; {label}: {100 * low:.0f}% to {100 * high:.0f}%" if seeds else ""),
+            + (f"; {label}: {_range(learned)}" if seeds else "")
+            + (f"; the same recipe on a sealed day's {bench['lora_facts']} facts (sealed wordings, n "
+               f"{sealed_runs[0]['n']}): {_range(sealed_runs)}" if sealed else ""),
             ("yes: beyond noise (the intervals before and after part)" + (f" in every training run ({n} seeds)"
-                                                                          if seeds else "")) if apart == n else
+                                                                          if seeds else "")
+             + (", and on the sealed day in " + ("every run" if sealed_apart == n else f"{sealed_apart} of {n}")
+                if sealed else "")) if apart == n else
             f"in part: the intervals before and after part in {apart} of {n} training runs" if apart else
             "not shown: the intervals before and after overlap")
     kept, lost = (_runs(bench, seeds, f"real_world_probe_change{name}") for name in ("", "_no_replay"))
@@ -228,8 +242,9 @@ def _data_row(f: Results, root: Path, folder: Path) -> tuple[str, str, str, str]
             f"{_span(gain)} (LoRA, {real['facts']} facts of day {real['day']}, {real['raw']['steps']} steps, "
             f"{real['raw']['examples']} vs {real['paraphrase']['examples']} examples)")
     verdict = ("yes: both gain beyond noise" if course_gains and not gain["within_noise"] and gain["value"] > 0 else
-               f"not shown on the real model: the same direction, within noise on {real['raw']['heldout']['n']} "
-               "questions" if course_gains and gain["value"] > 0 else
+               f"not shown on the real model: from raw statements alone it answers {_figure(real['raw']['heldout'])}"
+               f", within noise of paraphrases + QA on {real['raw']['heldout']['n']} questions"
+               if course_gains and gain["value"] > 0 else
                "no: the real model gains nothing from paraphrases" if course_gains else
                "not shown on the course model: its intervals overlap")
     return conclusion, course, smol, verdict
@@ -259,8 +274,8 @@ def _oos_row(folder: Path) -> tuple[str, str, str, str]:
         return conclusion, course, NOT_YET, "open: the real model's run is still to come"
     verdict = {(True, True): "yes: every prediction comes true on both models",
                (True, False): "no: it comes true on the course model only (SmolLM2's unit numbers, a few dozen questions "
-                              "on one day, do not predict another day; its fine-tuning learned twice the facts in the "
-                              "same steps)",
+                              "on one day, do not predict another day: its reading moved between days, and its fine-tuning "
+                              "only learned twice the facts in the same steps)",
                (False, True): "no: it comes true on SmolLM2 only",
                (False, False): "no: on neither model"}[holds(t.oos_validation), holds(real["validation"])]
     return conclusion, course, side(real["validation"]), verdict
