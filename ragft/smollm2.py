@@ -47,7 +47,7 @@ CACHE_VARIABLE = "RAGFT_CACHE"
 #   0.25    3e-3  21 of 32 *   0.25 [0.08, 0.46]  0.33 [0.10, 0.58]  0.77 [0.59, 0.88]  -0.03 [-0.20, 0.13]
 #   0.25    5e-3  24           0.38 [0.17, 0.58]  0.44 [0.21, 0.67]  0.47 [0.30, 0.64]  -0.33 [-0.53, -0.17]
 #   0.5     5e-3  23 of 24 *   0.46 [0.25, 0.71]  0.46 [0.23, 0.69]  0.77 [0.59, 0.88]  -0.03 [-0.13, 0.07]
-#   0.5     5e-3  32 (kit)     0.54 [0.33, 0.75]  -                  0.73 [0.56, 0.86]  -0.07 [-0.23, 0.10]
+#   0.5     5e-3  32           0.54 [0.33, 0.75]  -                  0.73 [0.56, 0.86]  -0.07 [-0.23, 0.10]
 #   0.5     5e-3  48           0.62 [0.38, 0.83]  -                  0.83 [0.66, 0.93]  +0.03 [-0.07, 0.13]
 #   (* stopped by a time cap.) Without replay the model learns to answer every question with a bare value ('1' to a
 # capital); its own sentences replayed keep the probe better (half of each batch; a quarter is not enough at 5e-3),
@@ -58,9 +58,9 @@ CACHE_VARIABLE = "RAGFT_CACHE"
 #   0.5     5e-3  48      0.825                -0.247         4 of 5
 #   0.75    5e-3  48      0.611 (seeds 0-2)    -0.200         2 of 3
 #   0.5     3e-3  64      0.975                -0.087         2 of 5   <- chosen (kit: `bench.lora_figures`)
-# Chosen by its mean over seeds on the dev day only; make bench PART=real_seeds measures it again over seeds 0-2
-# with a sealed day beside it. Replay reduces the forgetting, it does not prevent it. ~4-5 s a step of 8 with the
-# CPU to itself.
+# Chosen by its mean over seeds on the dev day only, so real_seeds' day-61 figures (seeds 0-2, among those five)
+# are in sample; make bench PART=real_seeds also runs it on a sealed day, the check outside the choice. Replay
+# reduces the forgetting, it does not prevent it. ~4-5 s a step of 8 with the CPU to itself.
 LORA_DAY = 61
 LORA_FACTS = 12
 LORA_STEPS = 64

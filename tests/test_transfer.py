@@ -178,6 +178,10 @@ def test_the_threshold_row_moves_only_where_the_two_bands_part(tmp_path):
     data["presets_real"] = data["presets"]  # the same bands: nothing moved
     path.write_text(json.dumps(data))
     assert row()[3].startswith("yes")
+    data["presets_real"] = {name: {**p, "threshold": None if i < 2 else 0.3 + 0.1 * i}
+                            for i, (name, p) in enumerate(data["presets"].items())}
+    path.write_text(json.dumps(data))
+    assert row()[2].startswith("50–70% dynamic (never, in 2: fine-tuning only stays ahead); choices: ")
     del data["presets_real"]
     path.write_text(json.dumps(data))
     assert row()[2] == transfer.NOT_YET
@@ -240,8 +244,10 @@ def test_the_new_facts_row_adds_the_sealed_day_and_counts_its_runs_apart(tmp_pat
 
     every = sealed_copy(tmp_path / "a", [(0.5, 0.3, 0.7), (0.9, 0.8, 1.0), (0.6, 0.4, 0.8)])
     assert "; the same recipe on a sealed day's 12 facts (sealed wordings, n 36): 50% to 90%" in every[2]
-    assert every[3] == ("yes: beyond noise (the intervals before and after part) in every training run (3 seeds), "
-                        "and on the sealed day in every run")
+    assert every[3] == ("yes: beyond noise (the intervals before and after part) in every training run (3 seeds); "
+                        "on the sealed day they part in every run (3)")
     some = sealed_copy(tmp_path / "b", [(0.05, 0.0, 0.2), (0.9, 0.8, 1.0), (0.6, 0.4, 0.8)])
-    assert some[3].startswith("yes: beyond noise") and some[3].endswith(", and on the sealed day in 2 of 3")
+    assert some[3].startswith("yes: beyond noise") and some[3].endswith("; on the sealed day they part in 2 of 3 runs")
+    two = sealed_copy(tmp_path / "c", [(0.05, 0.0, 0.2), (0.9, 0.8, 1.0)])        # fewer sealed runs than seeds
+    assert two[3].endswith("; on the sealed day they part in 1 of 2 runs") and "5% to 90%" in two[2]
     assert "sealed" not in _replay_row(tmp_path / "b")[2]

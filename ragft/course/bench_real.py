@@ -55,8 +55,9 @@ own, which the intervals of one run (over questions) leave out. Seed 0 is the re
 come out the same. Beside each, the recipe with replay on the first sealed day's facts, asked in the sealed wordings
 (`sealed_lora`): the recipe was chosen on day 61's figures, and these were read only after it was fixed.
 
-Nothing is tuned here: every setting is the real_model part's (chosen on the dev day); RAFT_EXAMPLES and RAFT_STEPS
-were set once, before any run, to fit a bench part's time (one run of ~15 min training), and not changed after it.
+Nothing is tuned here: every setting is the real_model part's (chosen on the dev day), but real_raft's learning
+rate (RAFT_LR: the recipe's when RAFT ran); RAFT_EXAMPLES and RAFT_STEPS were set once, before any run, to fit a bench
+part's time (one run of ~15 min training), and not changed after it.
 """
 
 from __future__ import annotations

@@ -181,7 +181,11 @@ def _lora_rows(f: Results, bench: dict, folder: Path, tuned: str, pct) -> list[t
     if sealed:
         figures = sealed["spread"]
         sealed_runs = figures["sealed_new_facts"]["per_seed"]
-        sealed_apart = sum(_apart(b, a) for b, a in zip(figures["sealed_new_facts_before"]["per_seed"], sealed_runs))
+        sealed_apart = sum(_apart(b, a) for b, a in zip(figures["sealed_new_facts_before"]["per_seed"], sealed_runs,
+                                                         strict=True))
+        m = len(sealed_runs)
+    on_sealed = "" if not sealed else "; on the sealed day they part in " + (
+        f"every run ({m})" if sealed_apart == m else f"{sealed_apart} of {m} runs")
     into = ("Fine-tuning on paraphrases + QA puts a day's new facts in the weights (04, held-out wordings)",
             f"full fine-tuning, 150 steps: {tuned}",
             f"LoRA, {bench['lora_facts']} facts of day {bench['lora_day']}, {bench['lora_steps']} steps: "
@@ -190,11 +194,9 @@ def _lora_rows(f: Results, bench: dict, folder: Path, tuned: str, pct) -> list[t
             + (f"; the same recipe on a sealed day's {bench['lora_facts']} facts (sealed wordings, n "
                f"{sealed_runs[0]['n']}): {_range(sealed_runs)}" if sealed else ""),
             ("yes: beyond noise (the intervals before and after part)" + (f" in every training run ({n} seeds)"
-                                                                          if seeds else "")
-             + (", and on the sealed day in " + ("every run" if sealed_apart == n else f"{sealed_apart} of {n}")
-                if sealed else "")) if apart == n else
-            f"in part: the intervals before and after part in {apart} of {n} training runs" if apart else
-            "not shown: the intervals before and after overlap")
+                                                                          if seeds else "") if apart == n else
+             f"in part: the intervals before and after part in {apart} of {n} training runs" if apart else
+             "not shown: the intervals before and after overlap") + on_sealed)
     kept, lost = (_runs(bench, seeds, f"real_world_probe_change{name}") for name in ("", "_no_replay"))
     mean = lambda runs: sum(r["value"] for r in runs) / len(runs)  # noqa: E731
 
@@ -289,10 +291,12 @@ def _threshold_row(folder: Path) -> tuple[str, str, str, str]:
     at = lambda p: 1.0 if p["threshold"] is None else p["threshold"]  # noqa: E731
 
     def side(presets: dict) -> str:
-        shares = [at(p) for p in presets.values()]
+        shares = [p["threshold"] for p in presets.values() if p["threshold"] is not None]
+        never = len(presets) - len(shares)
         choices = [p["choice"] for p in presets.values()]
         counts = ", ".join(f"{k} {choices.count(k)}" for k in dict.fromkeys(choices))
-        return f"{100 * min(shares):.0f}–{100 * max(shares):.0f}% dynamic; choices: {counts}"
+        span = f"{100 * min(shares):.0f}–{100 * max(shares):.0f}% dynamic" if shares else "none"
+        return span + (f" (never, in {never}: fine-tuning only stays ahead)" if never else "") + f"; choices: {counts}"
 
     if not t.presets_real:
         return conclusion, side(t.presets), NOT_YET, "open: the real model's presets are still to come"
