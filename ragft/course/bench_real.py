@@ -339,17 +339,17 @@ def lora_seeds(seeds: tuple[int, ...] = SEEDS) -> dict:
         runs.append(lora_figures(smol, train_seed=seed))
         sealed_runs.append(sealed_lora(smol, train_seed=seed))
         print(f"  training seed {seed}: {time.perf_counter() - start:.0f} s", flush=True)
-    first = runs[0]
+    first, figures = runs[0], lambda run: {k: v for k, v in run.items() if isinstance(v, dict)}
     return {"model": "SmolLM2-135M-Instruct (Q4_1 GGUF, float32)", "seeds": list(seeds),
             **{key: first[key] for key in ("lora_facts", "lora_day", "lora_replay", "lora_steps", "lora_lr",
                                            "lora_no_replay_steps", "lora_no_replay_lr")},
-            "spread": spread([{k: v for k, v in run.items() if isinstance(v, dict)} for run in runs]),
+            "spread": spread([figures(run) for run in runs]),
             "within_noise": {recipe: [bool(run[f"real_world_probe_change{name}"]["within_noise"]) for run in runs]
                              for recipe, name in (("replay", ""), ("no_replay", "_no_replay"))},
             "lora_seconds": {recipe: [run[f"lora{name}_seconds"] for run in runs]
                              for recipe, name in (("replay", ""), ("no_replay", "_no_replay"))},
             "sealed": {"day": sealed.SEALED_DAYS[0],
-                       "spread": spread([{k: v for k, v in run.items() if isinstance(v, dict)} for run in sealed_runs]),
+                       "spread": spread([figures(run) for run in sealed_runs]),
                        "within_noise": [bool(run["real_world_probe_change_sealed_lora"]["within_noise"])
                                         for run in sealed_runs],
                        "lora_seconds": [run["seconds"] for run in sealed_runs]}}
