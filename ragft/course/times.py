@@ -16,14 +16,12 @@ from pathlib import Path
 
 from ragft import ROOT
 
-# 2026-12-02: `python -m ragft.course.runner 01 02 03 06` then `05`, alone on a quiet 2-core machine (make course's
-# cells; SmolLM2 already converted); 04 from the clean-clone `make test` of 8a9786b, its notebook test alone on the
-# machine (make course's cells plus each exercise's solution, so a little longer); 00 from an earlier such run; 05
-# again after its store-scale and out-of-sample sections were added (85 s without build/store_scale's embeddings,
-# as a learner runs it); 04 again, alone, after its SmolLM2 LoRA section (4.5) was added, and 06 after its real-model
-# section (make bench PART=real_hybrid's plot) was added (2026-12-03).
+# 2026-12-04: `python -m ragft.course.runner 00 01 02 03 05 06`, then `04` on its own, each alone on a quiet 2-core
+# machine (make course's cells, a fresh RAGFT_WORK as a learner's first run; SmolLM2 already converted). 04 is
+# 4.1's four fine-tunes 41 s, the week 73 s (7 daily fine-tunes 46 s, the index 10 s, reading 17 s) and SmolLM2's
+# LoRA demo 106 s (16 steps 76 s, its own answers to replay 17 s).
 MEASURED = "make course's notebook runs (python -m ragft.course.runner), 2 CPU cores"
-SECONDS = {"00": 4, "01": 163, "02": 88, "03": 110, "04": 340, "05": 85, "06": 209}
+SECONDS = {"00": 3, "01": 162, "02": 62, "03": 66, "04": 255, "05": 44, "06": 178}
 
 
 def minutes(notebook: str) -> int:
@@ -57,7 +55,7 @@ def _tables(text: str, column: int, fmt=phrase) -> str:
 def _source(text: str) -> list[str]:
     """A notebook cell's source as nbformat stores it: lines that keep their newline."""
     lines = text.split("\n")
-    return [line + "\n" for line in lines[:-1]] + [lines[-1]]
+    return [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])  # no empty last line
 
 
 def write(root: Path = ROOT) -> list[Path]:
