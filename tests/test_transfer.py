@@ -5,7 +5,7 @@ import json
 import shutil
 
 from ragft import ROOT
-from ragft.course import transfer
+from ragft.course import phrasing, transfer
 
 
 def test_the_tables_in_the_readme_and_the_syllabus_are_written_from_the_shipped_results():
@@ -115,8 +115,8 @@ def test_a_fall_among_look_alikes_counts_only_when_the_intervals_part(tmp_path):
                        open_book_k4={"value": 0.4, "interval": [0.2, 0.6]})
     row = next(r for r in transfer.rows(root) if r[0].startswith("Look-alike passages hurt reading: the gold"))
     assert "intervals overlap" in row[3] and not row[3].startswith("yes")
-    assert transfer._apart({"interval": [0.6, 0.9]}, {"interval": [0.1, 0.5]})
-    assert not transfer._apart({"interval": [0.4, 0.9]}, {"interval": [0.1, 0.5]})
+    assert phrasing.apart({"interval": [0.6, 0.9]}, {"interval": [0.1, 0.5]})
+    assert not phrasing.apart({"interval": [0.4, 0.9]}, {"interval": [0.1, 0.5]})
 
 
 def _hybrid_copy(tmp_path, rag_only: dict | None, ft_only: dict | None):

@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from ragft import ROOT
-from ragft.course.quotes import probe_falls, probe_runs, value
-from ragft.evaluate import Difference
+from ragft.course.phrasing import apart, beyond, figure, points, runs_range, shipped, shipped_pct, span
+from ragft.course.quotes import probe_falls, probe_runs
 from ragft.results import (FinetuneResults, HybridResults, ParametricResults, Results, RetrievalResults,
                            ThresholdResults, load_curve)
 from ragft.threshold import comes_true
@@ -29,51 +29,6 @@ START, END = "<!-- transfer -->", "<!-- /transfer -->"
 NOT_YET = "not measured in a shipped run yet"
 
 
-def _pct(record: Results, path: str, root: Path, n: int | None = None) -> str:
-    """'73% [48–89%]' (the shipped accuracy at `path` and its stored interval), with ', n 15' when n is given."""
-    bounds = record.interval(path)
-    text = f"{100 * value(f'{record.NAME}.{path}', root):.0f}%"
-    text += "" if bounds is None else f" [{100 * bounds[0]:.0f}–{100 * bounds[1]:.0f}%]"
-    return text + ("" if n is None else f", n {n}")
-
-
-def _points(d: dict) -> str:
-    """A paired difference as '−33 points [−58, −8]'."""
-    return f"{100 * d['value']:+.0f} points [{100 * d['low']:+.0f}, {100 * d['high']:+.0f}]".replace("-", "−")
-
-
-def _span(fig: dict) -> str:
-    """A make bench paired difference ({value, interval}) as '−70 points [−87, −53]'."""
-    return _points({"value": fig["value"], "low": fig["interval"][0], "high": fig["interval"][1]})
-
-
-def _shipped(record: Results, path: str, root: Path) -> dict:
-    """A notebook's shipped accuracy as a make bench figure ({value, interval}), for `_apart`."""
-    return {"value": value(f"{record.NAME}.{path}", root), "interval": record.interval(path) or (0.0, 1.0)}
-
-
-def _figure(fig: dict) -> str:
-    """A make bench figure ({value, interval, n}) as '62% [38–83%], n 24'."""
-    low, high = fig["interval"]
-    return f"{100 * fig['value']:.0f}% [{100 * low:.0f}–{100 * high:.0f}%], n {fig['n']}"
-
-
-def _range(runs: list[dict]) -> str:
-    """The accuracies of several runs ({value}) as '62% to 92%', or '100% in each' when they are the same."""
-    low, high = (f"{100 * f(r['value'] for r in runs):.0f}%" for f in (min, max))
-    return f"{low} in each" if low == high else f"{low} to {high}"
-
-
-def _apart(a: dict, b: dict) -> bool:
-    """Two figures measured on different items whose 95% intervals do not overlap: a difference beyond noise (the
-    conservative reading; a paired difference can be beyond noise with overlapping intervals)."""
-    return a["interval"][1] < b["interval"][0] or b["interval"][1] < a["interval"][0]
-
-
-def _beyond(low: float, high: float) -> bool:
-    """Beyond noise: the paired difference's interval leaves out 0 (`evaluate.Difference.within_noise`'s rule)."""
-    return not Difference(0.0, low, high, 0).within_noise
-
 
 def rows(root: Path = ROOT) -> list[tuple[str, str, str, str]]:
     """(conclusion, course model, SmolLM2, does it transfer?) from the shipped results."""
@@ -81,7 +36,7 @@ def rows(root: Path = ROOT) -> list[tuple[str, str, str, str]]:
     p, r = ParametricResults.read("shipped", folder), RetrievalResults.read("shipped", folder)
     f, h = FinetuneResults.read("shipped", folder), HybridResults.read("shipped", folder)
     real, rag = p.real_model, r.real_model
-    pct = lambda record, path, n=None: _pct(record, path, root, n)  # noqa: E731
+    pct = lambda record, path, n=None: shipped_pct(record, path, root, n)  # noqa: E731
 
     def both(setting: str) -> tuple[str, str]:
         item = real[setting]
@@ -92,8 +47,8 @@ def rows(root: Path = ROOT) -> list[tuple[str, str, str, str]]:
 
     out = []
     probe, world = real["real_world_probe"], real["course_world_closed_book"]
-    own = _beyond(probe["difference_low"], probe["difference_high"]) and probe["difference"] > 0 \
-        and _beyond(world["difference_low"], world["difference_high"]) and world["difference"] < 0
+    own = beyond(probe["difference_low"], probe["difference_high"]) and probe["difference"] > 0 \
+        and beyond(world["difference_low"], world["difference_high"]) and world["difference"] < 0
     course_world, smol_world = both("course_world_closed_book")
     course_probe, smol_probe = both("real_world_probe")
     out.append(("Closed-book, a model answers what its pretraining put in its weights, and nothing else (01)",
@@ -118,27 +73,27 @@ def rows(root: Path = ROOT) -> list[tuple[str, str, str, str]]:
     out.append(("RAG answers today's questions the closed book cannot (02, the hybrid retriever, one passage)",
                 course_rag, smol_rag,
                 ("yes" if rag_low > closed[1] else "not shown: SmolLM2's RAG and closed-book intervals overlap")
-                + "; SmolLM2 − course model " + _points(gap)
-                + (", beyond noise" if _beyond(gap["low"], gap["high"]) else ", within noise")))
+                + "; SmolLM2 − course model " + points(gap)
+                + (", beyond noise" if beyond(gap["low"], gap["high"]) else ", within noise")))
     fall = r.real_model_k4_minus_k1
     if fall:
-        verdict = {m: _beyond(fall[m]["low"], fall[m]["high"]) and fall[m]["value"] < 0 for m in ("course_model", "smollm2")}
+        verdict = {m: beyond(fall[m]["low"], fall[m]["high"]) and fall[m]["value"] < 0 for m in ("course_model", "smollm2")}
         text = ("yes: both fall beyond noise" if all(verdict.values()) else
                 "for the real model only (the course model's fall is within noise)" if verdict["smollm2"] else
                 "for the course model only (the real model's fall is within noise)" if verdict["course_model"] else
                 f"not shown: both falls are within noise on {int(fall['smollm2']['n'])} questions")
         out.append(("Look-alike passages hurt reading: one passage → four (02)",
                     f"{100 * rag[1]['course_model']:.0f}% → {100 * rag[4]['course_model']:.0f}%: "
-                    + _points(fall["course_model"]),
-                    f"{100 * rag[1]['smollm2']:.0f}% → {100 * rag[4]['smollm2']:.0f}%: " + _points(fall["smollm2"]),
+                    + points(fall["course_model"]),
+                    f"{100 * rag[1]['smollm2']:.0f}% → {100 * rag[4]['smollm2']:.0f}%: " + points(fall["smollm2"]),
                     text))
     bench, _ = load_curve("real_model.json", "shipped", folder)
     if bench:
         k0, k4 = (bench[f"open_book_k{k}"] for k in (0, 4))
         c0, c4 = (bench[f"course_model_open_book_k{k}"] for k in (0, 4))
-        fell = {"course": _apart(c0, c4) and c4["value"] < c0["value"], "real": _apart(k0, k4) and k4["value"] < k0["value"]}
+        fell = {"course": apart(c0, c4) and c4["value"] < c0["value"], "real": apart(k0, k4) and k4["value"] < k0["value"]}
         out.append(("Look-alike passages hurt reading: the gold passage alone → among four look-alikes (make bench, "
-                    "unseen days, held-out wordings)", f"{_figure(c0)} → {_figure(c4)}", f"{_figure(k0)} → {_figure(k4)}",
+                    "unseen days, held-out wordings)", f"{figure(c0)} → {figure(c4)}", f"{figure(k0)} → {figure(k4)}",
                     "yes: both fall beyond noise" if all(fell.values()) else
                     "for the real model only (the course model's intervals overlap: it was pretrained on reading these "
                     "reports among look-alikes)" if fell["real"] else
@@ -174,14 +129,14 @@ def _lora_rows(f: Results, bench: dict, folder: Path, tuned: str, pct) -> list[t
     seeds, _ = load_curve("real_seeds.json", "shipped", folder)
     label = "" if not seeds else f"training seeds {', '.join(map(str, seeds['seeds']))}"
     seed0 = "" if not seeds else "seed 0: "
-    points = lambda v: f"{100 * v:+.0f}".replace("-", "−")  # noqa: E731
+    signed = lambda v: f"{100 * v:+.0f}".replace("-", "−")  # noqa: E731
     before, learned = bench["lora_new_facts_heldout_before"], _runs(bench, seeds, "lora_new_facts_heldout")
-    apart, n = sum(_apart(before, run) for run in learned), len(learned)
+    parted, n = sum(apart(before, run) for run in learned), len(learned)
     sealed = (seeds or {}).get("sealed")   # the recipe again on a sealed day's facts, in the sealed wordings
     if sealed:
         figures = sealed["spread"]
         sealed_runs = figures["sealed_new_facts"]["per_seed"]
-        sealed_apart = sum(_apart(b, a) for b, a in zip(figures["sealed_new_facts_before"]["per_seed"], sealed_runs,
+        sealed_apart = sum(apart(b, a) for b, a in zip(figures["sealed_new_facts_before"]["per_seed"], sealed_runs,
                                                          strict=True))
         m = len(sealed_runs)
     on_sealed = "" if not sealed else "; on the sealed day they part in " + (
@@ -189,32 +144,32 @@ def _lora_rows(f: Results, bench: dict, folder: Path, tuned: str, pct) -> list[t
     into = ("Fine-tuning on paraphrases + QA puts a day's new facts in the weights (04, held-out wordings)",
             f"full fine-tuning, 150 steps: {tuned}",
             f"LoRA, {bench['lora_facts']} facts of day {bench['lora_day']}, {bench['lora_steps']} steps: "
-            f"{100 * before['value']:.0f}% before → {seed0}{_figure(bench['lora_new_facts_heldout'])}"
-            + (f"; {label}: {_range(learned)}" if seeds else "")
+            f"{100 * before['value']:.0f}% before → {seed0}{figure(bench['lora_new_facts_heldout'])}"
+            + (f"; {label}: {runs_range(learned)}" if seeds else "")
             + (f"; the same recipe on a sealed day's {bench['lora_facts']} facts (sealed wordings, n "
-               f"{sealed_runs[0]['n']}): {_range(sealed_runs)}" if sealed else ""),
+               f"{sealed_runs[0]['n']}): {runs_range(sealed_runs)}" if sealed else ""),
             ("yes: beyond noise (the intervals before and after part)" + (f" in every training run ({n} seeds)"
-                                                                          if seeds else "") if apart == n else
-             f"in part: the intervals before and after part in {apart} of {n} training runs" if apart else
+                                                                          if seeds else "") if parted == n else
+             f"in part: the intervals before and after part in {parted} of {n} training runs" if parted else
              "not shown: the intervals before and after overlap") + on_sealed)
     kept, lost = (_runs(bench, seeds, f"real_world_probe_change{name}") for name in ("", "_no_replay"))
     mean = lambda runs: sum(r["value"] for r in runs) / len(runs)  # noqa: E731
 
     def spread(runs: list[dict]) -> str:
-        low, high = (points(f(r["value"] for r in runs)) for f in (min, max))
+        low, high = (signed(f(r["value"] for r in runs)) for f in (min, max))
         return f"{low} to {high} points, a fall beyond noise in {probe_falls(runs)} of {len(runs)}"
 
     replay = (f"its real-world probe, {100 * bench['real_world_probe']['value']:.0f}% before LoRA. "
               f"{seed0.capitalize()}with "
-              f"{bench['lora_replay']:.0%} replay of its own answers {_figure(bench['real_world_probe_after_lora'])}, "
-              f"{_span(bench['real_world_probe_change'])}; without "
-              f"{_figure(bench['real_world_probe_after_lora_no_replay'])}, "
-              f"{_span(bench['real_world_probe_change_no_replay'])}"
+              f"{bench['lora_replay']:.0%} replay of its own answers {figure(bench['real_world_probe_after_lora'])}, "
+              f"{span(bench['real_world_probe_change'])}; without "
+              f"{figure(bench['real_world_probe_after_lora_no_replay'])}, "
+              f"{span(bench['real_world_probe_change_no_replay'])}"
               + (f". {label.capitalize()}: with replay {spread(kept)}; without {spread(lost)}" if seeds else ""))
     every = f" in every training run ({n} seeds)" if seeds else ""
-    on_average = (f"it loses less on average ({points(mean(kept))} points against {points(mean(lost))})"
+    on_average = (f"it loses less on average ({signed(mean(kept))} points against {signed(mean(lost))})"
                   if mean(kept) > mean(lost) else
-                  f"it loses as much or more on average ({points(mean(kept))} points against {points(mean(lost))})")
+                  f"it loses as much or more on average ({signed(mean(kept))} points against {signed(mean(lost))})")
     verdict = (f"yes: without replay the real model loses its own knowledge beyond noise, with replay it keeps it "
                f"within noise{every}" if probe_falls(lost) == n and not probe_falls(kept) else
                f"in part: without replay the real model loses its own knowledge beyond noise{every}; with replay "
@@ -234,17 +189,17 @@ def _data_row(f: Results, root: Path, folder: Path) -> tuple[str, str, str, str]
     bench PART=real_data's LoRA on SmolLM2 from each form (paired over the same held-out questions)."""
     conclusion = ("A new fact learned from its raw statement alone is not found by a new wording; paraphrases + QA "
                   "are (04, held-out wordings)")
-    course = f"raw {_pct(f, 'raw_heldout_acc', root)} → paraphrases + QA {_pct(f, 'paraphrase_heldout_acc', root)}"
+    course = f"raw {shipped_pct(f, 'raw_heldout_acc', root)} → paraphrases + QA {shipped_pct(f, 'paraphrase_heldout_acc', root)}"
     real, _ = load_curve("real_data.json", "shipped", folder)
     if not real:
         return conclusion, course, NOT_YET, "open: the real model's run is still to come"
-    raw, para = _shipped(f, "raw_heldout_acc", root), _shipped(f, "paraphrase_heldout_acc", root)
-    gain, course_gains = real["paraphrase_minus_raw"], _apart(raw, para) and para["value"] > raw["value"]
-    smol = (f"raw {_figure(real['raw']['heldout'])} → paraphrases + QA {_figure(real['paraphrase']['heldout'])}, "
-            f"{_span(gain)} (LoRA, {real['facts']} facts of day {real['day']}, {real['raw']['steps']} steps, "
+    raw, para = shipped(f, "raw_heldout_acc", root), shipped(f, "paraphrase_heldout_acc", root)
+    gain, course_gains = real["paraphrase_minus_raw"], apart(raw, para) and para["value"] > raw["value"]
+    smol = (f"raw {figure(real['raw']['heldout'])} → paraphrases + QA {figure(real['paraphrase']['heldout'])}, "
+            f"{span(gain)} (LoRA, {real['facts']} facts of day {real['day']}, {real['raw']['steps']} steps, "
             f"{real['raw']['examples']} vs {real['paraphrase']['examples']} examples)")
     verdict = ("yes: both gain beyond noise" if course_gains and not gain["within_noise"] and gain["value"] > 0 else
-               f"not shown on the real model: from raw statements alone it answers {_figure(real['raw']['heldout'])}"
+               f"not shown on the real model: from raw statements alone it answers {figure(real['raw']['heldout'])}"
                f", within noise of paraphrases + QA on {real['raw']['heldout']['n']} questions"
                if course_gains and gain["value"] > 0 else
                "no: the real model gains nothing from paraphrases" if course_gains else
@@ -295,14 +250,14 @@ def _threshold_row(folder: Path) -> tuple[str, str, str, str]:
         never = len(presets) - len(shares)
         choices = [p["choice"] for p in presets.values()]
         counts = ", ".join(f"{k} {choices.count(k)}" for k in dict.fromkeys(choices))
-        span = f"{100 * min(shares):.0f}–{100 * max(shares):.0f}% dynamic" if shares else "none"
-        return span + (f" (never, in {never}: fine-tuning only stays ahead)" if never else "") + f"; choices: {counts}"
+        shares_text = f"{100 * min(shares):.0f}–{100 * max(shares):.0f}% dynamic" if shares else "none"
+        return shares_text + (f" (never, in {never}: fine-tuning only stays ahead)" if never else "") + f"; choices: {counts}"
 
     if not t.presets_real:
         return conclusion, side(t.presets), NOT_YET, "open: the real model's presets are still to come"
-    moved = {name: _apart({"interval": t.presets[name]["threshold_band"]}, {"interval": t.presets_real[name]["threshold_band"]})
+    moved = {name: apart({"interval": t.presets[name]["threshold_band"]}, {"interval": t.presets_real[name]["threshold_band"]})
              for name in t.presets}
-    later = all(at(t.presets_real[n]) > at(t.presets[n]) for n, apart in moved.items() if apart)
+    later = all(at(t.presets_real[n]) > at(t.presets[n]) for n, moves in moved.items() if moves)
     verdict = (f"no: the threshold moves with the reader, beyond noise in {sum(moved.values())} of {len(moved)} presets"
                + ("; SmolLM2 reads passages among look-alikes far worse (make bench PART=real_hybrid's RAG only), so fine-tuning stays "
                   "ahead until more questions are dynamic" if later else "") if any(moved.values()) else
@@ -316,16 +271,16 @@ def _raft_row(h: HybridResults, root: Path, folder: Path) -> tuple[str, str, str
     conclusion = ("RAFT, fine-tuning the reader on exercises among look-alike passages: what it does to reading "
                   "among four look-alikes (06)")
     key = {name: f"raft_by_distractors.{name}.4" for name in ("base reader", "RAFT reader")}
-    course = f"base {_pct(h, key['base reader'], root)} → RAFT {_pct(h, key['RAFT reader'], root)}"
+    course = f"base {shipped_pct(h, key['base reader'], root)} → RAFT {shipped_pct(h, key['RAFT reader'], root)}"
     real, _ = load_curve("real_raft.json", "shipped", folder)
     if not real:
         return conclusion, course, NOT_YET, "open: the real model's run is still to come"
-    base, tuned = (_shipped(h, key[n], root) for n in ("base reader", "RAFT reader"))
-    course_moves = ("gains" if tuned["value"] > base["value"] else "loses") if _apart(base, tuned) else "does not move"
+    base, tuned = (shipped(h, key[n], root) for n in ("base reader", "RAFT reader"))
+    course_moves = ("gains" if tuned["value"] > base["value"] else "loses") if apart(base, tuned) else "does not move"
     k4 = real["open_book_k4"]
     change = k4["change"]
     real_moves = "does not move" if change["within_noise"] else "gains" if change["value"] > 0 else "loses"
-    smol = (f"{_figure(k4['before'])} → {_figure(k4['after'])}, {_span(change)} ({real['raft_steps']} LoRA steps on "
+    smol = (f"{figure(k4['before'])} → {figure(k4['after'])}, {span(change)} ({real['raft_steps']} LoRA steps on "
             f"{real['raft_examples']} exercises)")
     verdict = ("yes: both gain" if course_moves == real_moves == "gains" else
                f"no, the opposite: SmolLM2 {real_moves} and the course model {course_moves} (pretrained to read these "
@@ -337,27 +292,27 @@ def _raft_row(h: HybridResults, root: Path, folder: Path) -> tuple[str, str, str
 
 def _hybrid_row(h: HybridResults, root: Path, folder: Path) -> tuple[str, str, str, str]:
     """Notebook 06's hybrid against each single strategy at the default share: the course model's shipped run
-    (different systems' intervals apart or not, `_apart`) beside make bench PART=real_hybrid (paired differences)."""
+    (different systems' intervals apart or not, `apart`) beside make bench PART=real_hybrid (paired differences)."""
     conclusion = "The hybrid beats RAG only and fine-tuning only on a mixed question set (06, default share)"
     names = {"RAG only": "acc_rag_only", "fine-tuning only": "acc_ft_only"}
-    course = f"hybrid {_pct(h, 'acc_hybrid', root)}, " + ", ".join(f"{n} {_pct(h, key, root)}" for n, key in names.items())
+    course = f"hybrid {shipped_pct(h, 'acc_hybrid', root)}, " + ", ".join(f"{n} {shipped_pct(h, key, root)}" for n, key in names.items())
     real, _ = load_curve("real_hybrid.json", "shipped", folder)
     if not real:
         return conclusion, course, NOT_YET, "open: the real model's run is still to come"
     said = {}
     for name, key in names.items():
-        mine, other = _shipped(h, "acc_hybrid", root), _shipped(h, key, root)
-        said["course", name] = ("beats" if _apart(mine, other) and mine["value"] > other["value"] else
-                                "loses to" if _apart(mine, other) else "is not apart from")
+        mine, other = shipped(h, "acc_hybrid", root), shipped(h, key, root)
+        said["course", name] = ("beats" if apart(mine, other) and mine["value"] > other["value"] else
+                                "loses to" if apart(mine, other) else "is not apart from")
         d = real["hybrid_minus"][name]
         said["real", name] = ("is within noise of" if d["within_noise"] else "beats" if d["value"] > 0 else "loses to")
     at, minus = real["at_default"], real["hybrid_minus"]
 
     def share(name: str) -> str:  # without ', n 200': the mix's draws, not its facts
-        return _figure(at[name]).rsplit(", n ", 1)[0]
+        return figure(at[name]).rsplit(", n ", 1)[0]
 
     smol = (f"hybrid {share('hybrid')}, " + ", ".join(f"{n} {share(n)}" for n in names) + "; " + ", ".join(
-        f"hybrid − {n} " + _span(minus[n]) for n in names)
+        f"hybrid − {n} " + span(minus[n]) for n in names)
         + f" ({real['static_facts'] + real['today_facts']} facts)")
     beats = {m: [n for n in names if said[m, n] == "beats"] for m in ("course", "real")}
     verdict = ("yes: on both models the hybrid beats both" if all(len(b) == len(names) for b in beats.values()) else
