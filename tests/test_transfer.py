@@ -18,8 +18,9 @@ def test_the_tables_in_the_readme_and_the_syllabus_are_written_from_the_shipped_
 def test_every_row_has_a_figure_for_each_model_and_a_verdict():
     for conclusion, course, real, verdict in transfer.rows():
         assert conclusion and course and real and verdict
-        assert "%" in course, conclusion
-        assert "%" in real or real == transfer.NOT_YET, conclusion
+        timed = conclusion.startswith("A daily update costs")   # seconds, one run each: no accuracy
+        assert ("s a day" if timed else "%") in course, conclusion
+        assert ("min (extrapolated)" if timed else "%") in real or real == transfer.NOT_YET, conclusion
 
 
 def test_a_difference_whose_interval_holds_zero_is_called_within_noise(tmp_path):
@@ -82,8 +83,9 @@ def _seeds_copy(tmp_path, replay: list[tuple[float, bool]], no_replay: list[tupl
 def test_the_replay_verdict_holds_only_when_it_holds_in_every_training_run(tmp_path):
     lost = [(-0.7, False), (-0.6, False), (-0.65, False)]
     row = _replay_row(_seeds_copy(tmp_path / "a", [(0.03, True), (-0.23, False), (-0.07, True)], lost))
-    assert row[2].endswith("Training seeds 0, 1, 2: with replay −23 to +3 points, a fall beyond noise in 1 of 3; "
-                           "without −70 to −60 points, a fall beyond noise in 3 of 3")
+    assert row[2].endswith("Training seeds 0, 1, 2: with replay −23 points [−33, −12] to +3 points [−7, +13], a fall "
+                           "beyond noise in 1 of 3; without −70 points [−80, −35] to −60 points [−70, −30], a fall "
+                           "beyond noise in 3 of 3")   # the lowest run and the highest, each with its interval
     assert row[3] == ("in part: without replay the real model loses its own knowledge beyond noise in every training "
                       "run (3 seeds); with replay it loses less on average (−9 points against −65), and its probe "
                       "still falls beyond noise in 1 of 3")
@@ -243,11 +245,44 @@ def test_the_new_facts_row_adds_the_sealed_day_and_counts_its_runs_apart(tmp_pat
         return next(r for r in transfer.rows(folder) if r[0].startswith("Fine-tuning on paraphrases"))
 
     every = sealed_copy(tmp_path / "a", [(0.5, 0.3, 0.7), (0.9, 0.8, 1.0), (0.6, 0.4, 0.8)])
-    assert "; the same recipe on a sealed day's 12 facts (sealed wordings, n 36): 50% to 90%" in every[2]
+    assert "; the same recipe on a sealed day's 12 facts (sealed wordings, n 36): 50% [30–70%] to 90% [80–100%]" in every[2]
     assert every[3] == ("yes: beyond noise (the intervals before and after part) in every training run (3 seeds); "
                         "on the sealed day they part in every run (3)")
     some = sealed_copy(tmp_path / "b", [(0.05, 0.0, 0.2), (0.9, 0.8, 1.0), (0.6, 0.4, 0.8)])
     assert some[3].startswith("yes: beyond noise") and some[3].endswith("; on the sealed day they part in 2 of 3 runs")
     two = sealed_copy(tmp_path / "c", [(0.05, 0.0, 0.2), (0.9, 0.8, 1.0)])        # fewer sealed runs than seeds
-    assert two[3].endswith("; on the sealed day they part in 1 of 2 runs") and "5% to 90%" in two[2]
+    assert two[3].endswith("; on the sealed day they part in 1 of 2 runs") and "5% [0–20%] to 90% [80–100%]" in two[2]
     assert "sealed" not in _replay_row(tmp_path / "b")[2]
+
+
+def test_the_reading_row_is_judged_on_make_benchs_forty_questions(tmp_path):
+    """A model reads a fact it never learned when its gold-passage-alone interval (make bench, n 40) lies above its
+    closed-book interval on today's facts (notebook 01); SmolLM2 reads 'less well' only when the two models'
+    intervals part."""
+    def reads(folder, **k0):
+        root = _bench_copy(folder, **({"open_book_k0": k0} if k0 else {}))
+        return next(r for r in transfer.rows(root) if r[0].startswith("Given the passage"))
+
+    shipped = reads(tmp_path / "a")
+    bench = json.loads((ROOT / "results" / "shipped" / "real_model.json").read_text())
+    assert "make bench 78% [64–90%], n 40" in shipped[2] and "make bench 100% [90–100%], n 40" in shipped[1]
+    assert shipped[3].startswith("yes, on both models") and ("less well" in shipped[3]) == phrasing.apart(
+        bench["open_book_k0"], bench["course_model_open_book_k0"])
+    alike = reads(tmp_path / "b", value=0.95, interval=[0.85, 1.0])
+    assert alike[3].startswith("yes, on both models") and "less well" not in alike[3]
+    blind = reads(tmp_path / "c", value=0.2, interval=[0.1, 0.35])   # overlaps its closed-book [0, 39%] on today's
+    assert blind[3].startswith("only in part")
+
+
+def test_the_daily_cost_row_extrapolates_each_lora_run_to_a_days_facts(tmp_path):
+    """The course model's week (mean seconds a day, fine-tune and index) beside SmolLM2's LoRA seconds per run scaled
+    from its facts to a day's at the same passes; 'yes, and more so' when even the fastest run's day is slower."""
+    row = next(r for r in transfer.rows() if r[0].startswith("A daily update costs"))
+    seeds = json.loads((ROOT / "results" / "shipped" / "real_seeds.json").read_text())
+    finetune = json.loads((ROOT / "results" / "shipped" / "finetune.json").read_text())
+    facts = finetune["week"][0]["facts"]
+    lora_facts = json.loads((ROOT / "results" / "shipped" / "real_model.json").read_text())["lora_facts"]
+    day = [s / lora_facts * facts / 60 for s in seeds["lora_seconds"]["replay"]]
+    assert f"would take {min(day):.0f}–{max(day):.0f} min (extrapolated)" in row[2]
+    assert f"({finetune['daily_update_cost_ratio']:.0f}×; mean of {len(finetune['week'])} days" in row[1]
+    assert row[3].startswith("yes, and more so")

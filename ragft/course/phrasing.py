@@ -42,9 +42,20 @@ def figure(fig: dict) -> str:
 
 
 def runs_range(runs: list[dict]) -> str:
-    """The accuracies of several runs ({value}) as '62% to 92%', or '100% in each' when they are the same."""
-    low, high = (f"{100 * f(r['value'] for r in runs):.0f}%" for f in (min, max))
-    return f"{low} in each" if low == high else f"{low} to {high}"
+    """The accuracies of several runs ({value, interval}) as '83% [64–97%] to 100% [76–100%]' (the lowest run and
+    the highest, each with its interval), or '100% [76–100%] in each' when they are the same."""
+    def one(run: dict) -> str:
+        bounds = run.get("interval")
+        return f"{100 * run['value']:.0f}%" + ("" if bounds is None else f" [{100 * bounds[0]:.0f}–{100 * bounds[1]:.0f}%]")
+
+    low, high = min(runs, key=lambda r: r["value"]), max(runs, key=lambda r: r["value"])
+    return f"{one(low)} in each" if low["value"] == high["value"] else f"{one(low)} to {one(high)}"
+
+
+def points_range(runs: list[dict]) -> str:
+    """Several runs' paired differences ({value, interval}) as '−23 points [−40, −7] to +7 points [−13, +23]'."""
+    low, high = min(runs, key=lambda r: r["value"]), max(runs, key=lambda r: r["value"])
+    return span(low) if low["value"] == high["value"] else f"{span(low)} to {span(high)}"
 
 
 def apart(a: dict, b: dict) -> bool:
