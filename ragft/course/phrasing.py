@@ -11,6 +11,8 @@ from ragft.course.quotes import value
 from ragft.evaluate import Difference
 from ragft.results import Results
 
+NOT_YET = "not measured in a shipped run yet"   # a row whose real-model run is not shipped
+
 
 def shipped_pct(record: Results, path: str, root: Path, n: int | None = None) -> str:
     """'73% [48–89%]' (the shipped accuracy at `path` and its stored interval), with ', n 15' when n is given."""
@@ -55,7 +57,7 @@ def runs_range(runs: list[dict]) -> str:
 def points_range(runs: list[dict]) -> str:
     """Several runs' paired differences ({value, interval}) as '−23 points [−40, −7] to +7 points [−13, +23]'."""
     low, high = min(runs, key=lambda r: r["value"]), max(runs, key=lambda r: r["value"])
-    return span(low) if low["value"] == high["value"] else f"{span(low)} to {span(high)}"
+    return f"{span(low)} in each" if low["value"] == high["value"] else f"{span(low)} to {span(high)}"
 
 
 def apart(a: dict, b: dict) -> bool:

@@ -18,16 +18,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from ragft import ROOT
-from ragft.course.phrasing import (apart, beyond, figure, points, points_range, runs_range, shipped, shipped_pct,
-                                   span)
-from ragft.course.quotes import probe_falls, probe_runs
+from ragft.course.phrasing import NOT_YET, apart, beyond, figure, points, shipped, shipped_pct, span
+from ragft.course.transfer_finetune import cost_row, data_row, lora_rows
 from ragft.results import (FinetuneResults, HybridResults, ParametricResults, Results, RetrievalResults,
                            ThresholdResults, load_curve)
 from ragft.threshold import comes_true
 
 FILES = ("README.md", "lessons/README.md")
 START, END = "<!-- transfer -->", "<!-- /transfer -->"
-NOT_YET = "not measured in a shipped run yet"
 
 
 
@@ -61,7 +59,7 @@ def rows(root: Path = ROOT) -> list[tuple[str, str, str, str]]:
     out.append(("Closed-book, a model is stale on today's facts (01)", *both("today_closed_book"),
                 "yes: neither answers today's questions" if max(stale) <= 0.1 else "no: one model answers some"))
     bench, _ = load_curve("real_model.json", "shipped", folder)
-    out.append(_reads_row(p, bench, both("today_gold_passage")))
+    out.append(_reads_row(p, bench, both("today_gold_passage"), root))
     one = rag[1]
     gap = diff(one)
     n = int(one["n"])
@@ -97,12 +95,12 @@ def rows(root: Path = ROOT) -> list[tuple[str, str, str, str]]:
                     "for the course model only" if fell["course"] else "not shown: the intervals overlap"))
     tuned = pct(f, "paraphrase_heldout_acc")
     if bench:
-        out += _lora_rows(f, bench, folder, tuned, pct)
+        out += lora_rows(f, bench, folder, tuned, pct)
     else:
         out += [("Fine-tuning on paraphrases + QA puts a day's new facts in the weights (04, held-out wordings)",
                  tuned, NOT_YET, "open: the real model's run is still to come")]
-    out.append(_data_row(f, root, folder))
-    out.append(_cost_row(f, bench, folder))
+    out.append(data_row(f, root, folder))
+    out.append(cost_row(f, bench, folder))
     out.append(_hybrid_row(h, root, folder))
     out.append(_raft_row(h, root, folder))
     out.append(_threshold_row(folder))
@@ -110,142 +108,26 @@ def rows(root: Path = ROOT) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def _runs(bench: dict, seeds: dict | None, key: str) -> list[dict]:
-    """A LoRA figure of make bench PART=real_model (`key`) once per training run: make bench PART=real_seeds's
-    `seeds` when shipped ({value, interval, n} and, for a probe change, within_noise), else real_model's one run."""
-    if not seeds:
-        return [bench[key]]
-    if key.startswith("real_world_probe_change"):
-        return probe_runs(seeds, "no_replay" if key.endswith("_no_replay") else "replay")
-    return seeds["spread"][key]["per_seed"]
-
-
-def _lora_rows(f: Results, bench: dict, folder: Path, tuned: str, pct) -> list[tuple[str, str, str, str]]:
-    """Notebook 04's two LoRA conclusions (new facts into the weights; replay against forgetting) beside make bench
-    PART=real_model's LoRA on SmolLM2 (training seed 0), judged over every training run that make bench
-    PART=real_seeds shipped: a conclusion holds when it holds in each run, and the row says in how many it does."""
-    seeds, _ = load_curve("real_seeds.json", "shipped", folder)
-    label = "" if not seeds else f"training seeds {', '.join(map(str, seeds['seeds']))}"
-    seed0 = "" if not seeds else "seed 0: "
-    signed = lambda v: f"{100 * v:+.0f}".replace("-", "−")  # noqa: E731
-    before, learned = bench["lora_new_facts_heldout_before"], _runs(bench, seeds, "lora_new_facts_heldout")
-    parted, n = sum(apart(before, run) for run in learned), len(learned)
-    sealed = (seeds or {}).get("sealed")   # the recipe again on a sealed day's facts, in the sealed wordings
-    if sealed:
-        figures = sealed["spread"]
-        sealed_runs = figures["sealed_new_facts"]["per_seed"]
-        sealed_apart = sum(apart(b, a) for b, a in zip(figures["sealed_new_facts_before"]["per_seed"], sealed_runs,
-                                                         strict=True))
-        m = len(sealed_runs)
-    on_sealed = "" if not sealed else "; on the sealed day they part in " + (
-        f"every run ({m})" if sealed_apart == m else f"{sealed_apart} of {m} runs")
-    into = ("Fine-tuning on paraphrases + QA puts a day's new facts in the weights (04, held-out wordings)",
-            f"full fine-tuning, 150 steps: {tuned}",
-            f"LoRA, {bench['lora_facts']} facts of day {bench['lora_day']}, {bench['lora_steps']} steps: "
-            f"{figure(before)} before → {seed0}{figure(bench['lora_new_facts_heldout'])}"
-            + (f"; {label}: {runs_range(learned)}" if seeds else "")
-            + (f"; the same recipe on a sealed day's {bench['lora_facts']} facts (sealed wordings, n "
-               f"{sealed_runs[0]['n']}): {runs_range(sealed_runs)}" if sealed else ""),
-            ("yes: beyond noise (the intervals before and after part)" + (f" in every training run ({n} seeds)"
-                                                                          if seeds else "") if parted == n else
-             f"in part: the intervals before and after part in {parted} of {n} training runs" if parted else
-             "not shown: the intervals before and after overlap") + on_sealed)
-    kept, lost = (_runs(bench, seeds, f"real_world_probe_change{name}") for name in ("", "_no_replay"))
-    mean = lambda runs: sum(r["value"] for r in runs) / len(runs)  # noqa: E731
-
-    def spread(runs: list[dict]) -> str:
-        return f"{points_range(runs)}, a fall beyond noise in {probe_falls(runs)} of {len(runs)}"
-
-    replay = (f"its real-world probe, {figure(bench['real_world_probe'])} before LoRA. "
-              f"{seed0.capitalize()}with "
-              f"{bench['lora_replay']:.0%} replay of its own answers {figure(bench['real_world_probe_after_lora'])}, "
-              f"{span(bench['real_world_probe_change'])}; without "
-              f"{figure(bench['real_world_probe_after_lora_no_replay'])}, "
-              f"{span(bench['real_world_probe_change_no_replay'])}"
-              + (f". {label.capitalize()}: with replay {spread(kept)}; without {spread(lost)}" if seeds else ""))
-    every = f" in every training run ({n} seeds)" if seeds else ""
-    on_average = (f"it loses less on average ({signed(mean(kept))} points against {signed(mean(lost))})"
-                  if mean(kept) > mean(lost) else
-                  f"it loses as much or more on average ({signed(mean(kept))} points against {signed(mean(lost))})")
-    verdict = (f"yes: without replay the real model loses its own knowledge beyond noise, with replay it keeps it "
-               f"within noise{every}" if probe_falls(lost) == n and not probe_falls(kept) else
-               f"in part: without replay the real model loses its own knowledge beyond noise{every}; with replay "
-               f"{on_average}, and its probe still falls beyond noise in {probe_falls(kept)} of {n}"
-               if probe_falls(lost) == n and probe_falls(kept) < n else
-               f"no: the real model's probe falls beyond noise even with replay{every}" if probe_falls(kept) == n else
-               "not shown: without replay the probe does not fall beyond noise" if n == 1 else
-               f"not shown: without replay the probe falls beyond noise in only {probe_falls(lost)} of {n} training "
-               f"runs (with replay in {probe_falls(kept)})")
-    return [into, ("Replay keeps old facts through fine-tuning (04, old facts held out of replay)",
-                   f"{pct(f, 'old_fact_acc_after_no_replay')} without, {pct(f, 'old_fact_acc_after_replay')} with",
-                   replay, verdict)]
-
-
-def _reads_row(p: Results, bench: dict | None, notebook: tuple[str, str]) -> tuple[str, str, str, str]:
-    """Notebook 01's reading of today's facts from their passage beside make bench PART=real_model's gold passage
-    alone (40 questions, unseen days): a model reads when that interval lies above its closed-book one on today's
-    facts; the two models read alike unless their make bench intervals part."""
+def _reads_row(p: Results, bench: dict | None, notebook: tuple[str, str], root: Path) -> tuple[str, str, str, str]:
+    """Notebook 01's reading of today's facts from their passage, beside make bench PART=real_model's gold passage
+    alone (40 questions, unseen days) when shipped: a model reads when that interval (else notebook 01's) lies above
+    its closed-book one on today's facts; SmolLM2 reads 'less well' when the two models' intervals part."""
     conclusion = "Given the passage that states it, a model reads a fact it never learned (01; make bench: gold passage alone)"
-    if not bench:
-        return conclusion, *notebook, "not shown: make bench PART=real_model is not shipped"
-    alone = {m: bench[f"{'course_model_' if m == 'course_model' else ''}open_book_k0"] for m in ("course_model", "smollm2")}
-    closed = {m: p.interval(f"real_model.today_closed_book.{m}") or (0.0, 1.0) for m in alone}
-    reads = all(alone[m]["interval"][0] > closed[m][1] for m in alone)
+    models = {"course_model": "the course model", "smollm2": "SmolLM2"}
+    alone = ({m: bench[f"{'course_model_' if m == 'course_model' else ''}open_book_k0"] for m in models} if bench else
+             {m: shipped(p, f"real_model.today_gold_passage.{m}", root) for m in models})
+    closed = {m: p.interval(f"real_model.today_closed_book.{m}") or (0.0, 1.0) for m in models}
+    readers = [m for m in models if alone[m]["interval"][0] > closed[m][1]]
     worse = apart(alone["course_model"], alone["smollm2"]) and alone["smollm2"]["value"] < alone["course_model"]["value"]
-    verdict = ("yes, on both models (make bench: above their closed-book answers on today's facts, intervals apart)" + (
-        "; SmolLM2 less well than the course model, beyond noise (make bench: the intervals part)" if worse else "")
-        if reads else
-        "only in part: one model's reading is not apart from its closed-book answers")
-    return (conclusion, *(f"{text}; make bench {figure(alone[m])}" for text, m in zip(notebook, alone)), verdict)
-
-
-def _cost_row(f: Results, bench: dict | None, folder: Path) -> tuple[str, str, str, str]:
-    """Notebook 04's week: a daily update's seconds by fine-tuning against adding the day's reports to the index,
-    beside SmolLM2's LoRA (make bench PART=real_model and real_seeds: seconds for its facts, per fact, times a
-    day's facts at the same passes: an extrapolation). Timings are one run each on a 2-core CPU, without intervals."""
-    conclusion = "A daily update costs far more by fine-tuning than by adding the day's reports to the index (04)"
-    week = f.week
-    facts = week[0].facts
-    index = sum(w.index_seconds for w in week) / len(week)
-    course_ft = sum(w.ft_seconds for w in week) / len(week)
-    course = (f"full fine-tuning {course_ft:.1f} s a day against {index:.2f} s to index its reports "
-              f"({f.daily_update_cost_ratio:.0f}×; mean of {len(week)} days, {facts} facts a day)")
-    if not bench:
-        return conclusion, course, NOT_YET, "open: the real model's run is still to come"
-    seeds, _ = load_curve("real_seeds.json", "shipped", folder)
-    runs = (seeds or {}).get("lora_seconds", {}).get("replay") or [bench["lora_seconds"]]   # the recipe with replay
-    per_day = [s / bench["lora_facts"] * facts for s in runs]
-    low, high = (f"{f_(per_day) / 60:.0f}" for f_ in (min, max))
-    smol = (f"LoRA {min(runs):.0f}–{max(runs):.0f} s for {bench['lora_facts']} facts ({len(runs)} runs); at the same "
-            f"passes a day's {facts} facts would take {low}–{high} min (extrapolated), against the same {index:.2f} s "
-            f"index update (the index does not depend on the reader)")
-    verdict = ("yes, and more so: a day's update by LoRA on the real model costs "
-               f"{min(per_day) / course_ft:.0f}× the course model's full fine-tune" if min(per_day) > course_ft else
-               "no: the real model's daily fine-tune is no slower than the course model's")
-    return conclusion, course, smol, verdict
-
-
-def _data_row(f: Results, root: Path, folder: Path) -> tuple[str, str, str, str]:
-    """Notebook 04's raw statements against paraphrases + QA (full fine-tuning, intervals apart or not) beside make
-    bench PART=real_data's LoRA on SmolLM2 from each form (paired over the same held-out questions)."""
-    conclusion = ("A new fact learned from its raw statement alone is not found by a new wording; paraphrases + QA "
-                  "are (04, held-out wordings)")
-    course = f"raw {shipped_pct(f, 'raw_heldout_acc', root)} → paraphrases + QA {shipped_pct(f, 'paraphrase_heldout_acc', root)}"
-    real, _ = load_curve("real_data.json", "shipped", folder)
-    if not real:
-        return conclusion, course, NOT_YET, "open: the real model's run is still to come"
-    raw, para = shipped(f, "raw_heldout_acc", root), shipped(f, "paraphrase_heldout_acc", root)
-    gain, course_gains = real["paraphrase_minus_raw"], apart(raw, para) and para["value"] > raw["value"]
-    smol = (f"raw {figure(real['raw']['heldout'])} → paraphrases + QA {figure(real['paraphrase']['heldout'])}, "
-            f"{span(gain)} (LoRA, {real['facts']} facts of day {real['day']}, {real['raw']['steps']} steps, "
-            f"{real['raw']['examples']} vs {real['paraphrase']['examples']} examples)")
-    verdict = ("yes: both gain beyond noise" if course_gains and not gain["within_noise"] and gain["value"] > 0 else
-               f"not shown on the real model: from raw statements alone it answers {figure(real['raw']['heldout'])}"
-               f", within noise of paraphrases + QA on {real['raw']['heldout']['n']} questions"
-               if course_gains and gain["value"] > 0 else
-               "no: the real model gains nothing from paraphrases" if course_gains else
-               "not shown on the course model: its intervals overlap")
-    return conclusion, course, smol, verdict
+    source = "make bench" if bench else "notebook 01"
+    verdict = (f"yes, on both models ({source}: each above its closed-book answers on today's facts, intervals apart)"
+               + (f"; SmolLM2 less well than the course model, beyond noise ({source}: the intervals part)" if worse
+                  else "") if len(readers) == 2 else
+               f"only in part: {models[next(m for m in models if m not in readers)]}'s reading is not apart from its "
+               f"closed-book answers" if readers else
+               "not shown: neither model's reading is apart from its closed-book answers")
+    cells = (f"{text}; make bench {figure(alone[m])}" for text, m in zip(notebook, models)) if bench else notebook
+    return conclusion, *cells, verdict
 
 
 def _oos_row(folder: Path) -> tuple[str, str, str, str]:
