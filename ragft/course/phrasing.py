@@ -14,11 +14,14 @@ from ragft.results import Results
 NOT_YET = "not measured in a shipped run yet"   # a row whose real-model run is not shipped
 
 
+def accuracy(value: float, bounds=None) -> str:
+    """'73% [48–89%]': an accuracy with its 95% interval, or '73%' when it has none."""
+    return f"{100 * value:.0f}%" + ("" if bounds is None else f" [{100 * bounds[0]:.0f}–{100 * bounds[1]:.0f}%]")
+
+
 def shipped_pct(record: Results, path: str, root: Path, n: int | None = None) -> str:
     """'73% [48–89%]' (the shipped accuracy at `path` and its stored interval), with ', n 15' when n is given."""
-    bounds = record.interval(path)
-    text = f"{100 * value(f'{record.NAME}.{path}', root):.0f}%"
-    text += "" if bounds is None else f" [{100 * bounds[0]:.0f}–{100 * bounds[1]:.0f}%]"
+    text = accuracy(value(f"{record.NAME}.{path}", root), record.interval(path))
     return text + ("" if n is None else f", n {n}")
 
 
@@ -39,25 +42,24 @@ def shipped(record: Results, path: str, root: Path) -> dict:
 
 def figure(fig: dict) -> str:
     """A make bench figure ({value, interval, n}) as '62% [38–83%], n 24'."""
-    low, high = fig["interval"]
-    return f"{100 * fig['value']:.0f}% [{100 * low:.0f}–{100 * high:.0f}%], n {fig['n']}"
+    return f"{accuracy(fig['value'], fig['interval'])}, n {fig['n']}"
+
+
+def _low_to_high(runs: list[dict], write) -> str:
+    """The lowest run and the highest ({value, ...}) written by `write`: 'A to B', or 'A in each' when they agree."""
+    low, high = min(runs, key=lambda r: r["value"]), max(runs, key=lambda r: r["value"])
+    return f"{write(low)} in each" if low["value"] == high["value"] else f"{write(low)} to {write(high)}"
 
 
 def runs_range(runs: list[dict]) -> str:
     """The accuracies of several runs ({value, interval}) as '83% [64–97%] to 100% [76–100%]' (the lowest run and
     the highest, each with its interval), or '100% [76–100%] in each' when they are the same."""
-    def one(run: dict) -> str:
-        bounds = run.get("interval")
-        return f"{100 * run['value']:.0f}%" + ("" if bounds is None else f" [{100 * bounds[0]:.0f}–{100 * bounds[1]:.0f}%]")
-
-    low, high = min(runs, key=lambda r: r["value"]), max(runs, key=lambda r: r["value"])
-    return f"{one(low)} in each" if low["value"] == high["value"] else f"{one(low)} to {one(high)}"
+    return _low_to_high(runs, lambda run: accuracy(run["value"], run.get("interval")))
 
 
 def points_range(runs: list[dict]) -> str:
     """Several runs' paired differences ({value, interval}) as '−23 points [−40, −7] to +7 points [−13, +23]'."""
-    low, high = min(runs, key=lambda r: r["value"]), max(runs, key=lambda r: r["value"])
-    return f"{span(low)} in each" if low["value"] == high["value"] else f"{span(low)} to {span(high)}"
+    return _low_to_high(runs, span)
 
 
 def apart(a: dict, b: dict) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from ragft import ROOT
-from ragft.course.phrasing import NOT_YET, apart, beyond, figure, points, shipped, shipped_pct, span
+from ragft.course.phrasing import NOT_YET, accuracy, apart, beyond, figure, points, shipped, shipped_pct, span
 from ragft.course.transfer_finetune import cost_row, data_row, lora_rows
 from ragft.results import (FinetuneResults, HybridResults, ParametricResults, Results, RetrievalResults,
                            ThresholdResults, load_curve)
@@ -139,16 +139,13 @@ def _oos_row(folder: Path) -> tuple[str, str, str, str]:
     measured = lambda r: r["measured"]["value"] if isinstance(r["measured"], dict) else r["measured"]  # noqa: E731
     t = ThresholdResults.read("shipped", folder)
 
-    def bounds(low_high) -> str:
-        return "" if low_high is None else f" [{100 * low_high[0]:.0f}–{100 * low_high[1]:.0f}%]"
-
     def side(rows: list[dict]) -> str:
         i, worst = max(enumerate(rows), key=lambda ir: abs(ir[1]["predicted"] - measured(ir[1])))
         interval = (worst["measured"]["interval"] if isinstance(worst["measured"], dict) else
                     t.interval(f"oos_validation.{i}.measured"))   # the course model's notebook stores it apart
         return (f"largest error {100 * abs(worst['predicted'] - measured(worst)):.0f} points ({worst['strategy']} at "
-                f"{worst['share']:.0%} dynamic: predicted {worst['predicted']:.0%}{bounds(worst.get('predicted_band'))}"
-                f", measured {measured(worst):.0%}{bounds(interval)}); "
+                f"{worst['share']:.0%} dynamic: predicted {accuracy(worst['predicted'], worst.get('predicted_band'))}"
+                f", measured {accuracy(measured(worst), interval)}); "
                 f"{sum(r['inside_interval'] for r in rows)} of {len(rows)} predictions inside the measured interval")
 
     def holds(rows: list[dict]) -> bool:

@@ -105,6 +105,7 @@ def cost_row(f: Results, bench: dict | None, folder: Path) -> tuple[str, str, st
     learned = seeds["lora_facts"] if runs else bench["lora_facts"]
     runs = runs or [bench["lora_seconds"]]
     per_day = [s / learned * facts for s in runs]
+
     def between(values: list[float], scale: float = 1) -> str:   # '291–304', or '295' for one run
         low, high = (f"{f_(values) / scale:.0f}" for f_ in (min, max))
         return low if len(values) == 1 else f"{low}–{high}"
