@@ -200,6 +200,7 @@ def test_the_out_of_sample_row_comes_true_only_where_every_prediction_does(tmp_p
     far = close + [{"share": 0.75, "strategy": "RAG only", "predicted": 0.3, "measured": fig(0.6), "inside_interval": False}]
     path.write_text(json.dumps({"validation": far}))
     assert row()[3].startswith("no: it comes true on the course model only") and "1 of 2 predictions" in row()[2]
+    assert row()[3].endswith("it misses RAG only at 75% dynamic)")
     path.unlink()
     assert row()[2] == transfer.NOT_YET
 

@@ -73,7 +73,7 @@ DAYS_KEPT = 7     # notebook 06's store: the static pages and the last week of r
 MIX = 200         # questions in a mix, as notebook 06
 RAFT_EXAMPLES = 600   # reading exercises for real_raft (training days only)
 RAFT_STEPS = 40       # of smollm2.LORA_BATCH: each exercise seen about half a time
-RAFT_LR = 5e-3        # the real_model recipe's lr when RAFT was run (it moved to 3e-3 after; RAFT was not re-run)
+RAFT_LR = 5e-3        # the real_model recipe's lr when RAFT was run (it moved to smollm2.LORA_LR after; RAFT not re-run)
 N = 40                # items a reading figure, as make bench PART=real_model
 OOS_DAY = 75          # notebook 05's out-of-sample day: no unit number of either model was measured on it
 OOS_DAYS_KEPT = 30    # and its store: a month of reports, where SmolLM2's RAG was measured at a week

@@ -148,8 +148,11 @@ def _oos_row(folder: Path) -> tuple[str, str, str, str]:
                 f", measured {accuracy(measured(worst), interval)}); "
                 f"{sum(r['inside_interval'] for r in rows)} of {len(rows)} predictions inside the measured interval")
 
+    def misses(rows: list[dict]) -> list[dict]:
+        return [r for r in rows if not comes_true(r["predicted"], measured(r), r["inside_interval"])]
+
     def holds(rows: list[dict]) -> bool:
-        return all(comes_true(r["predicted"], measured(r), r["inside_interval"]) for r in rows)
+        return not misses(rows)
 
     course = side(t.oos_validation)
     real, _ = load_curve("real_oos.json", "shipped", folder)
@@ -157,8 +160,9 @@ def _oos_row(folder: Path) -> tuple[str, str, str, str]:
         return conclusion, course, NOT_YET, "open: the real model's run is still to come"
     verdict = {(True, True): "yes: every prediction comes true on both models",
                (True, False): "no: it comes true on the course model only (SmolLM2's unit numbers, a few dozen questions "
-                              "on one day, do not predict another day: its reading moved between days, and its fine-tuning "
-                              "only learned twice the facts in the same steps)",
+                              "on one day, do not predict another day; it misses "
+                              + "; ".join(f"{r['strategy']} at {r['share']:.0%} dynamic" for r in misses(real["validation"]))
+                              + ")",
                (False, True): "no: it comes true on SmolLM2 only",
                (False, False): "no: on neither model"}[holds(t.oos_validation), holds(real["validation"])]
     return conclusion, course, side(real["validation"]), verdict
