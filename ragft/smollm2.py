@@ -61,8 +61,9 @@ CACHE_VARIABLE = "RAGFT_CACHE"
 #   0.5     2e-3  64      0.858 (0.75-1.00)    -0.027         0 of 5   <- chosen (kit: `bench.lora_figures`)
 # 2e-3 learns fewer of the new facts (above the issue's 0.60 in every run) and is the only recipe whose probe change
 # averages within 5 points. Chosen by its mean over seeds on the dev day only, so real_seeds' day-61 figures (seeds
-# 0-2, among those five) are in sample; make bench PART=real_seeds also runs it on a sealed day, the check outside the choice. Replay
-# reduces the forgetting, it does not prevent it. ~4-5 s a step of 8 with the CPU to itself.
+# 0-2, among those five) are in sample; make bench PART=real_seeds also runs it on a sealed day, the check outside the
+# choice. Single runs still move the probe by up to ~13 points either way, the noise of 30 questions. ~4-5 s a step
+# of 8 with the CPU to itself.
 LORA_DAY = 61
 LORA_FACTS = 12
 LORA_STEPS = 64

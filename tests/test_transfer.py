@@ -201,6 +201,10 @@ def test_the_out_of_sample_row_comes_true_only_where_every_prediction_does(tmp_p
     path.write_text(json.dumps({"validation": far}))
     assert row()[3].startswith("no: it comes true on the course model only") and "1 of 2 predictions" in row()[2]
     assert row()[3].endswith("it misses RAG only at 75% dynamic)")
+    both = far + [{"share": 0.25, "strategy": "RAG only", "predicted": 0.3, "measured": fig(0.6), "inside_interval": False},
+                  {"share": 0.25, "strategy": "hybrid", "predicted": 0.3, "measured": fig(0.5), "inside_interval": False}]
+    path.write_text(json.dumps({"validation": both}))
+    assert row()[3].endswith("it misses RAG only at 75% and 25% dynamic; hybrid at 25% dynamic)")
     path.unlink()
     assert row()[2] == transfer.NOT_YET
 

@@ -130,6 +130,14 @@ def _reads_row(p: Results, bench: dict | None, notebook: tuple[str, str], root: 
     return conclusion, *cells, verdict
 
 
+def _named(rows: list[dict]) -> str:
+    """'fine-tuning only at 25% and 75% dynamic; hybrid at 75% dynamic': validation rows by strategy, in order."""
+    shares: dict[str, list[str]] = {}
+    for r in rows:
+        shares.setdefault(r["strategy"], []).append(f"{r['share']:.0%}")
+    return "; ".join(f"{strategy} at {' and '.join(s)} dynamic" for strategy, s in shares.items())
+
+
 def _oos_row(folder: Path) -> tuple[str, str, str, str]:
     """The decision model's predictions out of sample (notebook 05's day-75 systems; make bench PART=real_oos's):
     the largest error and how many predictions fall inside their measured 95% interval; it comes true when every
@@ -160,9 +168,7 @@ def _oos_row(folder: Path) -> tuple[str, str, str, str]:
         return conclusion, course, NOT_YET, "open: the real model's run is still to come"
     verdict = {(True, True): "yes: every prediction comes true on both models",
                (True, False): "no: it comes true on the course model only (SmolLM2's unit numbers, a few dozen questions "
-                              "on one day, do not predict another day; it misses "
-                              + "; ".join(f"{r['strategy']} at {r['share']:.0%} dynamic" for r in misses(real["validation"]))
-                              + ")",
+                              "on one day, do not predict another day; it misses " + _named(misses(real["validation"])) + ")",
                (False, True): "no: it comes true on SmolLM2 only",
                (False, False): "no: on neither model"}[holds(t.oos_validation), holds(real["validation"])]
     return conclusion, course, side(real["validation"]), verdict
