@@ -159,18 +159,16 @@ def _oos_row(folder: Path) -> tuple[str, str, str, str]:
     def misses(rows: list[dict]) -> list[dict]:
         return [r for r in rows if not comes_true(r["predicted"], measured(r), r["inside_interval"])]
 
-    def holds(rows: list[dict]) -> bool:
-        return not misses(rows)
-
     course = side(t.oos_validation)
     real, _ = load_curve("real_oos.json", "shipped", folder)
     if not real:
         return conclusion, course, NOT_YET, "open: the real model's run is still to come"
+    real_misses = misses(real["validation"])
     verdict = {(True, True): "yes: every prediction comes true on both models",
                (True, False): "no: it comes true on the course model only (SmolLM2's unit numbers, a few dozen questions "
-                              "on one day, do not predict another day; it misses " + _named(misses(real["validation"])) + ")",
+                              f"on one day, do not predict another day; it misses {_named(real_misses)})",
                (False, True): "no: it comes true on SmolLM2 only",
-               (False, False): "no: on neither model"}[holds(t.oos_validation), holds(real["validation"])]
+               (False, False): "no: on neither model"}[not misses(t.oos_validation), not real_misses]
     return conclusion, course, side(real["validation"]), verdict
 
 
